@@ -1,0 +1,136 @@
+"""A read-only view of the files git tracks in a repository, with in-memory edits on top.
+
+Everything that reads the repository (inventory, graph, verification) reads a ``Tree``,
+so that a step can be planned and verified on an edited copy in memory before anything
+is written to disk. ``Tree.from_repo`` lists the tracked files (``git ls-files``) and reads
+their working-tree content lazily; ``tree.with_changes({...})`` returns a new Tree with
+files replaced, added (text) or removed (``None``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import subprocess
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import MigrateError, RepoError
+
+
+def normpath(path: str) -> str:
+    """Normalise a repo-relative POSIX path; refuse paths that leave the repository."""
+    norm = posixpath.normpath(path.replace("\\", "/")).lstrip("/") if path else ""
+    if norm in ("", "."):
+        return ""
+    if norm == ".." or norm.startswith("../") or posixpath.isabs(path):
+        raise MigrateError(f"path leaves the repository: {path!r}")
+    return norm
+
+
+def join(folder: str, relative: str) -> str:
+    """Resolve ``relative`` against repo folder ``folder`` (both repo-relative)."""
+    return normpath(posixpath.join(folder, relative))
+
+
+def git_toplevel(root: Path) -> Path:
+    root = Path(root)
+    if not root.exists():
+        raise RepoError(f"no such folder: {root}")
+    proc = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True
+    )
+    if proc.returncode != 0:
+        raise RepoError(f"not a git repository: {root} (run `git init` or pass --repo DIR)")
+    return Path(proc.stdout.strip())
+
+
+class Tree:
+    """Tracked files of a repository (working-tree content) plus an overlay of edits."""
+
+    def __init__(self, root: Path | None, paths: Iterable[str], overlay: Mapping[str, str | None] | None = None,
+                 cache: dict[str, str] | None = None):
+        self.root = Path(root) if root is not None else None
+        self._base_paths = frozenset(paths)
+        self._overlay: dict[str, str | None] = dict(overlay or {})
+        self._cache: dict[str, str] = cache if cache is not None else {}
+        self._paths: list[str] | None = None
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_repo(cls, root: Path | str) -> "Tree":
+        top = git_toplevel(Path(root))
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"], cwd=top, capture_output=True
+        )
+        if proc.returncode != 0:
+            raise RepoError(f"git ls-files failed in {top}: {proc.stderr.decode(errors='replace').strip()}")
+        paths = [p for p in proc.stdout.decode("utf-8").split("\0") if p]
+        if not paths:
+            raise RepoError(f"the repository at {top} tracks no files (empty repository?)")
+        # A tracked file deleted in the working tree is not part of the tree.
+        paths = [p for p in paths if (top / p).is_file()]
+        return cls(top, paths)
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str]) -> "Tree":
+        """An in-memory tree (tests, generated repos)."""
+        return cls(None, [], overlay=dict(files))
+
+    def with_changes(self, changes: Mapping[str, str | None]) -> "Tree":
+        overlay = dict(self._overlay)
+        for path, text in changes.items():
+            overlay[normpath(path)] = text
+        return Tree(self.root, self._base_paths, overlay, self._cache)
+
+    # -- reading ------------------------------------------------------------------
+    def paths(self) -> list[str]:
+        """Every file path, sorted."""
+        if self._paths is None:
+            s = set(self._base_paths)
+            for p, text in self._overlay.items():
+                if text is None:
+                    s.discard(p)
+                else:
+                    s.add(p)
+            self._paths = sorted(s)
+        return self._paths
+
+    def exists(self, path: str) -> bool:
+        path = normpath(path)
+        if path in self._overlay:
+            return self._overlay[path] is not None
+        return path in self._base_paths
+
+    def is_dir(self, path: str) -> bool:
+        """True if some file lives below ``path``."""
+        prefix = normpath(path)
+        if prefix == "":
+            return True
+        prefix += "/"
+        return any(p.startswith(prefix) for p in self.paths())
+
+    def listdir(self, folder: str) -> list[str]:
+        """Files (recursively) below ``folder``."""
+        prefix = normpath(folder)
+        if prefix == "":
+            return list(self.paths())
+        prefix += "/"
+        return [p for p in self.paths() if p.startswith(prefix)]
+
+    def read_text(self, path: str) -> str:
+        path = normpath(path)
+        if path in self._overlay:
+            text = self._overlay[path]
+            if text is None:
+                raise FileNotFoundError(path)
+            return text
+        if path not in self._base_paths:
+            raise FileNotFoundError(path)
+        if path not in self._cache:
+            assert self.root is not None
+            self._cache[path] = (self.root / path).read_bytes().decode("utf-8")
+        return self._cache[path]
+
+    def changes(self) -> dict[str, str | None]:
+        """The overlay: path -> new text, or None for a removed file."""
+        return dict(self._overlay)

@@ -1,0 +1,38 @@
+"""Shared fixtures: the example repository, generated once per session, copied per test."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def example_repo_master(tmp_path_factory) -> Path:
+    from migrate.example import init_repo
+
+    path = tmp_path_factory.mktemp("example") / "lumie-infra"
+    init_repo(path)
+    return path
+
+
+@pytest.fixture
+def example_repo(example_repo_master, tmp_path) -> Path:
+    """A private copy of the example repository (a real git repo) for one test."""
+    dest = tmp_path / "lumie-infra"
+    shutil.copytree(example_repo_master, dest, symlinks=True)
+    return dest
+
+
+@pytest.fixture(autouse=True)
+def _git_identity(monkeypatch):
+    """Commits made by tests (and by the engine under test) get a fixed identity,
+    whatever the machine's git config says."""
+    for var, value in {
+        "GIT_AUTHOR_NAME": "Migrate Test",
+        "GIT_AUTHOR_EMAIL": "test@migrate.invalid",
+        "GIT_COMMITTER_NAME": "Migrate Test",
+        "GIT_COMMITTER_EMAIL": "test@migrate.invalid",
+    }.items():
+        monkeypatch.setenv(var, value)
