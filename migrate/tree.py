@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import subprocess
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 from .errors import MigrateError, RepoError
 
@@ -44,15 +44,45 @@ def git_toplevel(root: Path) -> Path:
     return Path(proc.stdout.strip())
 
 
+def cat_file_batch(root: Path, objects: list[str]) -> list[bytes | None]:
+    """Contents of git objects (blob ids or ``<rev>:<path>``) in one ``git cat-file --batch``
+    call, in order; None for a missing object."""
+    if not objects:
+        return []
+    if any("\n" in o for o in objects):
+        raise MigrateError("a path with a newline cannot be read from git history")
+    proc = subprocess.run(["git", "cat-file", "--batch"], cwd=root, capture_output=True,
+                          input="".join(f"{o}\n" for o in objects).encode("utf-8"))
+    if proc.returncode != 0:
+        raise RepoError(f"git cat-file failed in {root}: {proc.stderr.decode(errors='replace').strip()}")
+    out, pos, blobs = proc.stdout, 0, []
+    for _ in objects:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].split()
+        if header[-1] == b"missing" or len(header) != 3:
+            blobs.append(None)
+            pos = end + 1
+            continue
+        size = int(header[2])
+        blobs.append(out[end + 1:end + 1 + size])
+        pos = end + 1 + size + 1
+    return blobs
+
+
 class Tree:
-    """Tracked files of a repository (working-tree content) plus an overlay of edits."""
+    """Tracked files of a repository (working-tree content) plus an overlay of edits.
+
+    ``reader`` reads one base file's bytes; by default the working-tree file under ``root``
+    (``Tree.from_commit`` reads blobs of a commit instead).
+    """
 
     def __init__(self, root: Path | None, paths: Iterable[str], overlay: Mapping[str, str | None] | None = None,
-                 cache: dict[str, str] | None = None):
+                 cache: dict[str, str] | None = None, reader: Callable[[str], bytes] | None = None):
         self.root = Path(root) if root is not None else None
         self._base_paths = frozenset(paths)
         self._overlay: dict[str, str | None] = dict(overlay or {})
         self._cache: dict[str, str] = cache if cache is not None else {}
+        self._reader = reader or self._read_working_file
         self._paths: list[str] | None = None
 
     # -- construction -------------------------------------------------------------
@@ -72,6 +102,20 @@ class Tree:
         return cls(top, paths)
 
     @classmethod
+    def from_commit(cls, root: Path | str, rev: str) -> "Tree":
+        """The files of commit ``rev`` (blobs, not the working tree); read in one batch on first use."""
+        top = git_toplevel(Path(root))
+        proc = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", rev], cwd=top, capture_output=True)
+        if proc.returncode != 0:
+            raise RepoError(f"no commit {rev!r} in {top}: {proc.stderr.decode(errors='replace').strip()}")
+        blob_ids: dict[str, str] = {}
+        for entry in proc.stdout.decode("utf-8").split("\0"):
+            meta, _, path = entry.partition("\t")
+            if meta.split(" ")[1:2] == ["blob"]:
+                blob_ids[path] = meta.split(" ")[2]
+        return cls(top, blob_ids, reader=_BlobReader(top, blob_ids))
+
+    @classmethod
     def from_files(cls, files: Mapping[str, str]) -> "Tree":
         """An in-memory tree (tests, generated repos)."""
         return cls(None, [], overlay=dict(files))
@@ -80,7 +124,7 @@ class Tree:
         overlay = dict(self._overlay)
         for path, text in changes.items():
             overlay[normpath(path)] = text
-        return Tree(self.root, self._base_paths, overlay, self._cache)
+        return Tree(self.root, self._base_paths, overlay, self._cache, self._reader)
 
     # -- reading ------------------------------------------------------------------
     def paths(self) -> list[str]:
@@ -127,10 +171,29 @@ class Tree:
         if path not in self._base_paths:
             raise FileNotFoundError(path)
         if path not in self._cache:
-            assert self.root is not None
-            self._cache[path] = (self.root / path).read_bytes().decode("utf-8")
+            self._cache[path] = self._reader(path).decode("utf-8")
         return self._cache[path]
+
+    def _read_working_file(self, path: str) -> bytes:
+        assert self.root is not None
+        return (self.root / path).read_bytes()
 
     def changes(self) -> dict[str, str | None]:
         """The overlay: path -> new text, or None for a removed file."""
         return dict(self._overlay)
+
+
+class _BlobReader:
+    """Reads the blobs of one commit: all of them in one ``git cat-file --batch`` on first use."""
+
+    def __init__(self, root: Path, blob_ids: Mapping[str, str]):
+        self._root = root
+        self._ids = dict(blob_ids)
+        self._blobs: dict[str, bytes] | None = None
+
+    def __call__(self, path: str) -> bytes:
+        if self._blobs is None:
+            paths = sorted(self._ids)
+            contents = cat_file_batch(self._root, [self._ids[p] for p in paths])
+            self._blobs = {p: c or b"" for p, c in zip(paths, contents)}
+        return self._blobs[path]

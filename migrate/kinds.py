@@ -1,0 +1,94 @@
+"""Which component installs a custom kind or serves an ingress class.
+
+A *component* is the Application that installs a controller and its CRDs (kong,
+traefik, vault, cert-manager...). Custom kinds are matched by API group; ingress
+classes by name. Each entry lists candidate Application names, first match wins;
+a group missing from the table falls back to an Application named like one of the
+group's dot-separated labels (``rabbitmq.com`` -> ``rabbitmq``).
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+# API group -> candidate Application names of the component that installs its CRDs.
+COMPONENT_OF_GROUP: dict[str, tuple[str, ...]] = {
+    "configuration.konghq.com": ("kong",),
+    "traefik.io": ("traefik",),
+    "traefik.containo.us": ("traefik",),
+    "secrets.hashicorp.com": ("vault-secrets-operator", "vault"),
+    "cert-manager.io": ("cert-manager",),
+    "acme.cert-manager.io": ("cert-manager",),
+    "postgresql.cnpg.io": ("cnpg", "cloudnative-pg"),
+    "monitoring.coreos.com": ("prometheus", "kube-prometheus-stack", "prometheus-operator"),
+    "tekton.dev": ("tekton-pipelines", "tekton"),
+    "triggers.tekton.dev": ("tekton-triggers", "tekton"),
+    "rabbitmq.com": ("rabbitmq", "rabbitmq-cluster-operator"),
+    "external-secrets.io": ("external-secrets",),
+    "bitnami.com": ("sealed-secrets",),
+}
+
+# Ingress class -> candidate Application names of the controller serving it.
+COMPONENT_OF_INGRESS_CLASS: dict[str, tuple[str, ...]] = {
+    "kong": ("kong",),
+    "traefik": ("traefik",),
+    "nginx": ("ingress-nginx", "nginx"),
+}
+
+# Groups of the Kubernetes API itself (no CRD, no component). Core kinds have no group.
+BUILTIN_GROUPS = frozenset({
+    "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io",
+    "storage.k8s.io", "apiextensions.k8s.io", "admissionregistration.k8s.io", "scheduling.k8s.io",
+    "coordination.k8s.io", "discovery.k8s.io", "node.k8s.io", "certificates.k8s.io",
+    "events.k8s.io", "flowcontrol.apiserver.k8s.io", "apiregistration.k8s.io",
+    "kustomize.config.k8s.io", "kustomize.toolkit.fluxcd.io", "gateway.networking.k8s.io",
+})
+
+# Argo CD's own kinds: the control plane that reads the repo, not a component to sync.
+ARGO_GROUP = "argoproj.io"
+
+WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod",
+                            "ReplicaSet"})
+KONG_PLUGIN_KINDS = frozenset({"KongPlugin", "KongClusterPlugin"})
+MIDDLEWARE_KIND = "Middleware"
+
+# Annotations read on Ingresses and ingress blocks of values files.
+INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
+KONG_PLUGINS_ANNOTATION = "konghq.com/plugins"
+TRAEFIK_MIDDLEWARES_ANNOTATION = "traefik.ingress.kubernetes.io/router.middlewares"
+
+# CloudNativePG: a Cluster named N makes these Services and Secrets.
+CNPG_SERVICE_SUFFIXES = ("-rw", "-ro", "-r")
+CNPG_SECRET_SUFFIXES = ("-app", "-superuser")
+
+
+def api_group(api_version: str) -> str:
+    """``networking.k8s.io/v1`` -> ``networking.k8s.io``; core ``v1`` -> ``""``."""
+    return api_version.rpartition("/")[0]
+
+
+def is_custom_group(group: str) -> bool:
+    """A group served by a CRD (not core Kubernetes, not Argo CD itself)."""
+    return bool(group) and group not in BUILTIN_GROUPS and group != ARGO_GROUP
+
+
+def _pick(candidates: Iterable[str], app_names: set[str]) -> str | None:
+    return next((name for name in candidates if name in app_names), None)
+
+
+def component_for_group(group: str, app_names: set[str]) -> str | None:
+    """The component (Application name) installing ``group``'s CRDs.
+
+    From the table (first candidate the repo has, else the first candidate: an outside
+    component), else an Application named like one of the group's labels, else None.
+    """
+    candidates = COMPONENT_OF_GROUP.get(group)
+    if candidates:
+        return _pick(candidates, app_names) or candidates[0]
+    return _pick(group.split("."), app_names)
+
+
+def component_for_ingress_class(class_name: str, app_names: set[str]) -> str | None:
+    """The component (Application name) serving ingress class ``class_name``."""
+    candidates = COMPONENT_OF_INGRESS_CLASS.get(class_name, (class_name,))
+    return _pick(candidates, app_names) or (candidates[0] if class_name in COMPONENT_OF_INGRESS_CLASS else None)

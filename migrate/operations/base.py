@@ -1,0 +1,188 @@
+"""The building blocks of playbooks: ``Operation`` (a step's edit), ``Check`` (an intent
+check), their registries, and ``StepResult``.
+
+An operation is a small class, like a LibCST codemod or an OpenRewrite recipe::
+
+    @register_operation
+    class SetValue(Operation):
+        name = "set-value"
+        description = "Set a key of a YAML file."
+        options = {"file": Option("The YAML file", example="apps/x.yaml", required=True), ...}
+
+        def declare(self, ctx) -> set[str]:   # paths or folder prefixes it may touch
+            return {ctx.options["file"]}
+
+        def apply(self, ctx) -> StepResult:   # reads ctx.tree, never writes anything
+            ...
+
+``ctx.options`` holds the step's options already bound (defaults filled in, types
+checked). Operations and checks anywhere in the ``migrate.operations`` package register
+themselves on import; ``discover()`` imports them all.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Generic, Iterable, Mapping, TypeVar
+
+from ..context import Context, ReportEntry
+from ..errors import UsageError
+
+_TYPE_NAMES = {bool: "true or false", int: "an integer", str: "a string", list: "a list", dict: "a mapping"}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A documented option: what it means, an example value, its default, whether it is required."""
+
+    description: str
+    default: Any = None
+    example: Any = None
+    required: bool = False
+
+    def to_dict(self) -> dict:
+        return {"description": self.description, "default": self.default, "example": self.example,
+                "required": self.required}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A failed expectation of a check: what is wrong and where."""
+
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class IntentCheck:
+    """A check an operation attaches to its own result: ``test(ctx)`` with ``ctx.tree`` = after."""
+
+    name: str
+    test: Callable[[Context], Iterable[Finding]]
+
+
+@dataclass
+class StepResult:
+    """What an operation produces: the edits (path -> new text, None = delete), a one-line
+    summary (the commit subject), details (commit body and report), report entries and
+    the operation's own intent checks."""
+
+    changes: dict[str, str | None]
+    summary: str
+    details: list[str] = field(default_factory=list)
+    report: list[ReportEntry] = field(default_factory=list)
+    checks: list[IntentCheck] = field(default_factory=list)
+
+
+class _Unit:
+    """What operations and checks share: a name, a description and documented options."""
+
+    kind: ClassVar[str] = "unit"
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    options: ClassVar[dict[str, Option]] = {}
+
+    @classmethod
+    def bind(cls, given: Mapping[str, Any], *, path: str | None = None, line: int | None = None) -> dict:
+        """``given`` options checked against the declared ones, defaults filled in."""
+        unknown = sorted(set(given) - set(cls.options))
+        if unknown:
+            raise UsageError(f"{cls.kind} {cls.name!r} has no option {unknown[0]!r} "
+                             f"(options: {', '.join(sorted(cls.options)) or 'none'})", path=path, line=line)
+        bound = {}
+        for key, option in cls.options.items():
+            if key not in given and option.required:
+                raise UsageError(f"{cls.kind} {cls.name!r} needs option {key!r}: {option.description}",
+                                 path=path, line=line)
+            bound[key] = given.get(key, option.default)
+            _check_type(cls, key, option, bound[key], path, line)
+        return bound
+
+    @classmethod
+    def describe(cls) -> dict:
+        return {"name": cls.name, "description": cls.description,
+                "options": {k: o.to_dict() for k, o in cls.options.items()}}
+
+
+def _check_type(unit, key: str, option: Option, value: Any, path, line) -> None:
+    expected = type(option.default) if option.default is not None else None
+    if expected is None or value is None:
+        return
+    if isinstance(value, expected) and (expected is bool or not isinstance(value, bool)):
+        return
+    raise UsageError(f"option {key!r} of {unit.kind} {unit.name!r} expects "
+                     f"{_TYPE_NAMES.get(expected, expected.__name__)}, got {value!r}", path=path, line=line)
+
+
+class Operation(_Unit):
+    """One kind of edit. Subclasses set name/description/options and implement both methods."""
+
+    kind = "operation"
+
+    def declare(self, ctx: Context) -> set[str]:
+        """Repo paths, or folder prefixes, that ``apply`` may change (verified afterwards)."""
+        raise NotImplementedError
+
+    def apply(self, ctx: Context) -> StepResult:
+        """Compute the edit on ``ctx.tree`` in memory. Raise a MigrateError when it cannot."""
+        raise NotImplementedError
+
+
+class Check(_Unit):
+    """A named intent check a playbook lists: ``check(ctx)`` with ``ctx.tree`` = after the step
+    and ``ctx.origin`` = before the run; it returns what does not hold (empty = it holds)."""
+
+    kind = "check"
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        raise NotImplementedError
+
+
+U = TypeVar("U", bound=_Unit)
+
+
+class Registry(Generic[U]):
+    """Name -> class, filled by the ``register`` decorator."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self._classes: dict[str, type[U]] = {}
+
+    def register(self, cls: type[U]) -> type[U]:
+        if not cls.name or self._classes.get(cls.name, cls) is not cls:
+            raise ValueError(f"{self.kind} name {cls.name!r} is empty or already registered")
+        self._classes[cls.name] = cls
+        return cls
+
+    def get(self, name: str, *, path: str | None = None, line: int | None = None) -> type[U]:
+        discover()
+        if name not in self._classes:
+            raise UsageError(f"unknown {self.kind} {name!r} (known: {', '.join(self.names())})",
+                             path=path, line=line)
+        return self._classes[name]
+
+    def names(self) -> list[str]:
+        discover()
+        return sorted(self._classes)
+
+
+OPERATIONS: Registry[Operation] = Registry("operation")
+CHECKS: Registry[Check] = Registry("check")
+register_operation = OPERATIONS.register
+register_check = CHECKS.register
+
+_discovered = False
+
+
+def discover() -> None:
+    """Import every module of ``migrate.operations`` once, so that they all register."""
+    global _discovered
+    if _discovered:
+        return
+    _discovered = True
+    package = importlib.import_module("migrate.operations")
+    for module in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"migrate.operations.{module.name}")

@@ -1,0 +1,53 @@
+"""Test helper for operations: state before/after pairs, like LibCST's ``CodemodTest``.
+
+    from migrate.testing import assert_operation
+
+    def test_set_tag():
+        assert_operation("set-value", {"v.yaml": "tag: '1'\\n"}, {"v.yaml": "tag: '2'\\n"},
+                         file="v.yaml", key="tag", value="2")
+
+``before`` holds the files of an in-memory repository; ``after`` names every file the
+operation must change (new text, or None for a deleted file); every other file must stay
+byte-identical. The helper also checks what the engine checks: the changed paths were
+declared and every changed YAML file parses. It returns the StepResult.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .context import Context
+from .diffs import diff_files
+from .operations.base import OPERATIONS, Operation, StepResult
+from .tree import Tree
+from .verify import check_declared, check_parses
+
+
+def run_operation(operation: str | type[Operation], files: Mapping[str, str], *,
+                  params: Mapping[str, Any] | None = None, **options: Any) -> tuple[StepResult, Tree]:
+    """Apply ``operation`` (name or class) with ``options`` to an in-memory tree of ``files``;
+    the result and the tree after it (declared paths and YAML validity verified)."""
+    cls = OPERATIONS.get(operation) if isinstance(operation, str) else operation
+    tree = Tree.from_files(files)
+    ctx = Context.for_tree(tree, params=dict(params or {})).at(tree, options=cls.bind(options))
+    op = cls()
+    declared = op.declare(ctx)
+    result = op.apply(ctx)
+    after = tree.with_changes(result.changes)
+    check_declared(declared, result.changes)
+    check_parses(after, result.changes)
+    return result, after
+
+
+def assert_operation(operation: str | type[Operation], before: Mapping[str, str],
+                     after: Mapping[str, str | None], *, params: Mapping[str, Any] | None = None,
+                     **options: Any) -> StepResult:
+    """Apply ``operation`` to ``before`` and assert the files equal ``after`` (see module doc)."""
+    result, tree = run_operation(operation, before, params=params, **options)
+    expected = {**before, **after}
+    actual = {p: tree.read_text(p) for p in tree.paths()}
+    expected = {p: t for p, t in expected.items() if t is not None}
+    if actual != expected:
+        raise AssertionError("the operation's result differs from the expected files "
+                             "(diff from expected to actual):\n" + diff_files(expected, actual))
+    return result
