@@ -42,9 +42,11 @@ def load(state: dict) -> None:
 
 
 def graph(state: dict) -> None:
+    """Build the graph and ask it for problems, as every verified step does."""
     from migrate.graph import build_graph
 
     state["graph"] = build_graph(state["inventory"])
+    state["problems"] = state["graph"].problems()
 
 
 def history(state: dict) -> None:

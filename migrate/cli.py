@@ -173,5 +173,214 @@ def doctor_cmd(repo: Path, as_json: bool):
     click.get_current_context().exit(report.exit_code)
 
 
+# --- graph ---------------------------------------------------------------------------
+@main.command("graph")
+@repo_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "mermaid"]), default="text",
+              show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph.")
+@click.option("--focus", metavar="NODE",
+              help="Only NODE's neighbourhood: an Application name, a repo path or a node id.")
+@click.option("--dangling", is_flag=True, help="List dangling and suspect references with file:line.")
+@json_option
+def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: bool):
+    """The dependency graph: App-of-Apps tree, what each app calls, reads, routes and needs."""
+    from .graph import build_graph
+    from .graphviews import problems_report, render
+    from .inventory import Inventory
+    from .tree import Tree
+
+    tree = Tree.from_repo(repo)
+    if sys.stderr.isatty():
+        click.echo(f"loading {len(tree.paths())} files...", err=True)
+    graph = build_graph(Inventory.load(tree))
+    for problem in graph.inv.errors:
+        click.echo(f"warning: {problem} (skipped)", err=True)
+    fmt = "json" if as_json else fmt
+    click.echo(problems_report(graph, fmt, focus) if dangling else render(graph, fmt, focus), nl=False)
+
+
+# --- playbooks: list, plan, run, rollback, status ---------------------------------------------
+def _set_option(f):
+    return click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+                        help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
+
+
+def _snapshot_options(f):
+    f = click.option("--update-snapshots", is_flag=True,
+                     help="With a dry run: rewrite the repo's approved snapshots (.migrate/snapshots/<playbook>/).")(f)
+    return click.option("--snapshot-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+                        help="Write NN-<step>.diff per step and report.md into DIR (deterministic).")(f)
+
+
+def _progress(message: str) -> None:
+    if sys.stderr.isatty():
+        click.echo(f"... {message}", err=True)
+
+
+def _confirm(yes: bool, question: str, show):
+    """A confirm callable for the engine: --yes says yes; a terminal asks; otherwise refuse."""
+    from .errors import RepoError
+
+    def confirm(subject) -> bool:
+        if yes:
+            return True
+        if not (sys.stdin.isatty() and sys.stderr.isatty()):
+            raise RepoError("refusing to change the repository without confirmation (no terminal to ask on); "
+                            "pass --yes (-y) to go ahead")
+        show(subject)
+        return click.confirm(question, default=False, err=True)
+    return confirm
+
+
+def _show_plan(plan) -> None:
+    """Human output of a dry run: the report and every step's diff (rich on a terminal)."""
+    from rich.console import Console
+
+    from .snapshots import render_plan, render_report
+
+    console = Console(highlight=False)
+    if not console.is_terminal:
+        click.echo(render_plan(plan), nl=False)
+        return
+    from rich.markdown import Markdown
+    from rich.syntax import Syntax
+
+    console.print(Markdown(render_report(plan)))
+    for step in (s for s in plan.steps if s.planned):
+        console.rule(f"{step.index:02d}-{step.name}.diff")
+        console.print(Syntax(step.display_diff or "(no change)\n", "diff", word_wrap=True))
+
+
+def _show_pending(plan) -> None:
+    rows = [[f"{s.index}/{s.total}", s.name, s.summary, ", ".join(f"{c.status} {c.path}" for c in s.files)]
+            for s in plan.pending]
+    _print_table(f"{plan.playbook.name}: steps to commit (see the diffs with --dry-run)",
+                 ["step", "name", "summary", "files"], rows)
+
+
+def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
+                  yes: bool, as_json: bool) -> None:
+    from . import engine
+    from .playbook import parse_assignments
+
+    result = engine.run(repo, playbook, parse_assignments(assignments), dry_run=dry_run,
+                        snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
+                        confirm=_confirm(yes, "Apply these steps?", _show_pending),
+                        progress=_progress)
+    if as_json:
+        echo_json(result.to_dict())
+    elif dry_run:
+        _show_plan(result.plan)
+    else:
+        _show_applied(result)
+    if result.plan.error is not None:
+        click.get_current_context().exit(1)
+
+
+def _show_applied(result) -> None:
+    plan = result.plan
+    for note in plan.notes:
+        click.echo(note)
+    for step in plan.steps:
+        if step.commit and (step.name, step.commit) in result.commits:
+            click.echo(f"step {step.index}/{step.total} {step.name}: {step.commit[:12]} {step.summary}")
+        elif step.planned and not step.changes:
+            click.echo(f"step {step.index}/{step.total} {step.name}: nothing to change")
+    if result.commits:
+        click.echo(f"run {result.run_id}: {len(result.commits)} commit(s); undo with "
+                   f"`migrate rollback {result.run_id}`")
+    elif not result.already_applied:
+        click.echo(f"{plan.playbook.name}: nothing to change")
+
+
+@main.command("list")
+@repo_option
+@json_option
+def list_cmd(repo: Path, as_json: bool):
+    """Playbooks you can run here (shipped ones and the repo's .migrate/playbooks/), with their steps and parameters."""
+    from .playbook import list_playbooks
+
+    books = list_playbooks(repo)
+    if as_json:
+        echo_json([b.to_dict() for b in books])
+        return
+    for book in books:
+        _print_table(f"{book.name} ({book.source}): {book.description.strip()}",
+                     ["step", "operation", "description"],
+                     [[f"{i}. {s.name}", s.operation, s.description] for i, s in enumerate(book.steps, start=1)])
+        _print_table(f"{book.name} parameters (--set KEY=VALUE)", ["parameter", "type", "default", "description"],
+                     [[p.name, p.type_name, json.dumps(p.default), p.description] for p in book.parameters.values()])
+
+
+@main.command("plan")
+@click.argument("playbook")
+@repo_option
+@_set_option
+@_snapshot_options
+@json_option
+def plan_cmd(playbook: str, repo: Path, assignments, snapshot_dir, update_snapshots: bool, as_json: bool):
+    """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
+    _run_playbook(repo, playbook, assignments, True, snapshot_dir, update_snapshots, False, as_json)
+
+
+@main.command("run")
+@click.argument("playbook")
+@repo_option
+@_set_option
+@click.option("--dry-run", is_flag=True, help="Only show the plan and every diff; change nothing.")
+@_snapshot_options
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
+@json_option
+def run_cmd(playbook: str, repo: Path, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
+            yes: bool, as_json: bool):
+    """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
+    _run_playbook(repo, playbook, assignments, dry_run, snapshot_dir, update_snapshots, yes, as_json)
+
+
+@main.command("rollback")
+@click.argument("target", metavar="PLAYBOOK|RUN-ID")
+@repo_option
+@click.option("--yes", "-y", is_flag=True, help="Roll back without asking (needed when not on a terminal).")
+@json_option
+def rollback_cmd(target: str, repo: Path, yes: bool, as_json: bool):
+    """Revert a run's commits newest first (one revert commit per step); a conflict changes nothing."""
+    from . import engine
+
+    def show(found) -> None:
+        click.echo(f"run {found.run.run_id} of {found.run.playbook}: reverting "
+                   f"{len(found.run.steps) - len(found.run.reverts)} commit(s)", err=True)
+
+    result = engine.rollback(repo, target, confirm=_confirm(yes, "Roll back?", show), progress=_progress)
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    if result.already:
+        click.echo(f"run {result.run.run.run_id} of {result.run.run.playbook} is already rolled back")
+    for reverted, revert in result.reverts:
+        click.echo(f"reverted {reverted[:12]} in {revert[:12]}")
+    for path in result.kept:
+        click.echo(f"kept a later change: {path}")
+
+
+@main.command("status")
+@repo_option
+@json_option
+def status_cmd(repo: Path, as_json: bool):
+    """Playbook runs found in the history (commit trailers): steps, commits, rolled back or not."""
+    from . import engine
+
+    runs = engine.status(repo)
+    if as_json:
+        echo_json([r.to_dict() for r in runs])
+        return
+    if not runs:
+        click.echo("no migrate runs in the history")
+        return
+    _print_table("migrate runs", ["playbook", "run", "steps", "state", "commits"],
+                 [[r.run.playbook, r.run.run_id, f"{len(r.run.steps)}/{r.run.total}", r.state,
+                   " ".join(f"{s.index}:{s.sha[:8]}" for s in sorted(r.run.steps, key=lambda s: s.index))]
+                  for r in runs])
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -35,7 +35,7 @@ from .playbook import CheckUse, Playbook, Step, load_playbook, substitute
 from .snapshots import approved_folder, write_snapshots
 from .tree import Tree, git_toplevel, normpath
 from .verify import (GraphChanges, check_declared, check_graph, check_intents, check_parses,
-                     check_snapshot, describe_reference, graph_changes)
+                     check_snapshot, graph_changes)
 
 Progress = Callable[[str], None]
 SKIPPED = "Migrate-Skipped"
@@ -79,8 +79,7 @@ class StepPlan:
     def graph_text(self) -> list[str]:
         if self.graph is None:
             return []
-        return ([f"fixed: {describe_reference(r)}" for r in self.graph.fixed]
-                + [f"new: {describe_reference(r)}" for r in self.graph.new])
+        return [f"fixed: {r}" for r in self.graph.fixed] + [f"new: {r}" for r in self.graph.new]
 
     def to_dict(self) -> dict:
         return {
@@ -118,7 +117,7 @@ class Plan:
         return [s for s in self.steps if s.planned and s.changes]
 
     def pre_existing_text(self) -> list[str]:
-        return [describe_reference(r) for r in self.pre_existing]
+        return [str(r) for r in self.pre_existing]
 
     def to_dict(self) -> dict:
         return {
@@ -280,7 +279,7 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
     base = Context(tree=tree, origin=origin, repo=the_plan.repo, params=the_plan.params,
                    playbook=book.name, analyses=Analyses(the_plan.repo))
     progress("building the dependency graph")
-    the_plan.pre_existing = sorted(base.origin_graph.problems(), key=lambda r: r.key)
+    the_plan.pre_existing = base.origin_graph.problems()
     snapshots = approved_folder(the_plan.repo, book.name) if check_snapshots else None
     for step in the_plan.steps:
         if step.commit is not None:
@@ -334,9 +333,9 @@ def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_p
     check_parses(after, step.changes)
     check_declared(declared, step.changes)
     step.passed += ["yaml-parses", "declared-paths"]
-    analyses = ctx.analyses
-    step.graph = graph_changes(the_plan.pre_existing, analyses.graph(ctx.tree).problems(),
-                               analyses.graph(after).problems())
+    origin = ctx.origin_graph
+    step.graph = graph_changes(the_plan.pre_existing, ctx.graph.problems(baseline=origin),
+                               ctx.analyses.graph(after).problems(baseline=origin))
     check_graph(step.graph)
     step.passed.append("no-new-dangling")
     uses = [*the_plan.playbook.checks, *step.step.checks]
@@ -484,6 +483,7 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
         except BaseException:
             gitops.abort_revert(git_repo, start)
             raise
+    result.run = _select_run(status(root), found.run.run_id)
     return result
 
 

@@ -8,11 +8,11 @@ and the newest tag a set of services all had. ``find_runs(repo_root)`` reads the
 trailers that the engine writes (``Migrate-Playbook``, ``Migrate-Step``, ``Migrate-Run``,
 ``Migrate-Diff-Sha256``, ``Migrate-Revert-Of``) back into ``Run`` records.
 
-A commit belongs to an Application when it touches the Application's own file, one of its
-values files, or a file under one of its source folders; a file under several source
-folders belongs to the Application(s) with the deepest one (a root App-of-Apps deploys
-``applications/`` but does not own its children's folders). Paths are those of the current
-inventory: history from before a file moved is not followed.
+A commit belongs to an Application when it touches a file the Application owns: its own
+file and its values files; any other file belongs to the Application(s) with the deepest
+source folder holding it (a root App-of-Apps deploys ``bootstrap/`` but does not own
+``bootstrap/zot/argocd.yaml`` nor zot's ``$values`` file there). Paths are those of the
+current inventory: history from before a file moved is not followed.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from fnmatch import fnmatchcase
 from functools import lru_cache
 from itertools import combinations
 from pathlib import Path
@@ -57,7 +58,8 @@ class Commit:
 
 @dataclass(frozen=True)
 class TagBump:
-    """An image tag set in one of an app's values files: ``old`` is None when the line is new."""
+    """An image tag set in one of an app's values files: ``old`` is None when the line is new
+    (the tag the app was first deployed with); otherwise a real bump from ``old`` to ``new``."""
 
     sha: str
     date: datetime
@@ -104,7 +106,7 @@ class AppHistory:
             "commits": len(self.commits),
             "authors": dict(self.authors.most_common()),
             "last_change": last.to_dict() if last else None,
-            "tag_bumps": len(self.tag_bumps),
+            "tag_bumps": sum(b.old is not None for b in self.tag_bumps),
             "last_tag": self.last_tag,
         }
 
@@ -218,7 +220,7 @@ class _Owners:
         self.of = lru_cache(maxsize=None)(self._owners)
 
     def _owners(self, path: str) -> frozenset[str]:
-        return frozenset(self._exact.get(path, set()) | self._deepest_folder_owners(path))
+        return frozenset(self._exact.get(path) or self._deepest_folder_owners(path))
 
     def _deepest_folder_owners(self, path: str) -> set[str]:
         folder = posixpath.dirname(path)
@@ -270,7 +272,8 @@ def _tag_changes(patch: str) -> Iterator[tuple[str, str | None, str]]:
 
 def _tag_bumps(repo: git.Repo, value_files: Iterable[str]) -> Iterator[tuple[str, TagBump]]:
     """(values file path, TagBump) for every commit that changed a ``tag:`` line, oldest first."""
-    pathspecs = [*VALUES_PATHSPECS, *(f":(literal){p}" for p in sorted(set(value_files)))]
+    others = sorted(p for p in set(value_files) if not any(fnmatchcase(p, g) for g in VALUES_PATHSPECS))
+    pathspecs = [*VALUES_PATHSPECS, *(f":(literal){p}" for p in others)]  # each pathspec costs: few
     out = _git_log(repo, "-p", "-U0", "-G", r"tag:", f"--format={_HEADER}", "--", *pathspecs)
     for record in out.split(RECORD)[1:]:
         header, _, patch = record.partition("\n")

@@ -50,6 +50,16 @@ def write_snapshots(folder: Path, plan: "Plan") -> list[Path]:
 
 
 # --- the report --------------------------------------------------------------------------
+def render_plan(plan: "Plan") -> str:
+    """The report followed by every planned step's displayed diff (what a dry run prints)."""
+    parts = [render_report(plan)]
+    for step in plan.steps:
+        if step.planned:
+            diff = step.display_diff or "(no change)\n"
+            parts.append(f"\n# {snapshot_name(step.index, step.name)}\n{diff}")
+    return "".join(parts)
+
+
 def render_report(plan: "Plan") -> str:
     """The reviewer's summary of a plan (Markdown, deterministic)."""
     book = plan.playbook

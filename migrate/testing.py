@@ -14,6 +14,9 @@ declared and every changed YAML file parses. It returns the StepResult.
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any, Mapping
 
 from .context import Context
@@ -51,3 +54,18 @@ def assert_operation(operation: str | type[Operation], before: Mapping[str, str]
         raise AssertionError("the operation's result differs from the expected files "
                              "(diff from expected to actual):\n" + diff_files(expected, actual))
     return result
+
+
+def make_repo(path: Path | str, files: Mapping[str, str] | Path | str, message: str = "initial") -> Path:
+    """A git repository at ``path`` (branch ``main``) whose first commit holds ``files``
+    (path -> text, or a folder to copy). Uses the caller's git identity (GIT_AUTHOR_* etc.)."""
+    path = Path(path)
+    if isinstance(files, (str, Path)):
+        shutil.copytree(files, path)
+    else:
+        for name, text in files.items():
+            (path / name).parent.mkdir(parents=True, exist_ok=True)
+            (path / name).write_bytes(text.encode("utf-8"))
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", message]):
+        subprocess.run(["git", *command], cwd=path, check=True, capture_output=True)
+    return path

@@ -36,24 +36,7 @@ class GraphChanges:
     pre_existing: tuple
 
     def to_dict(self) -> dict:
-        return {name: [reference_dict(r) for r in getattr(self, name)]
-                for name in ("new", "fixed", "pre_existing")}
-
-
-def reference_dict(ref) -> dict:
-    """A graph Reference as JSON-ready data."""
-    fields = ("key", "kind", "edge", "source", "target", "file", "line", "reason", "synced")
-    return {name: _plain(getattr(ref, name, None)) for name in fields}
-
-
-def _plain(value):
-    return value if value is None or isinstance(value, (str, int, bool)) else str(value)
-
-
-def describe_reference(ref) -> str:
-    where = f"{ref.file}:{ref.line}" if getattr(ref, "line", None) else str(ref.file)
-    synced = "" if getattr(ref, "synced", True) else " (not synced)"
-    return f"{ref.kind}{synced}: {where}: {ref.source} -> {ref.target}: {ref.reason}"
+        return {name: [r.to_dict() for r in getattr(self, name)] for name in ("new", "fixed", "pre_existing")}
 
 
 def check_parses(after: Tree, changes: Mapping[str, str | None]) -> None:
@@ -84,7 +67,7 @@ def check_declared(declared: set[str], changes: Mapping[str, str | None]) -> Non
 
 
 def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphChanges:
-    """Compare problem sets (each a list of References) by ``.key``."""
+    """Compare the graph problems (References) before the run, before and after the step, by ``.key``."""
     origin_keys, before_keys = {r.key for r in origin}, {r.key for r in before}
     after = sorted(after, key=lambda r: r.key)
     after_keys = {r.key for r in after}
@@ -96,13 +79,13 @@ def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphC
 
 
 def check_graph(changes: GraphChanges) -> None:
-    broken = [r for r in changes.new if getattr(r, "synced", True)]
+    broken = [r for r in changes.new if r.synced]
     if broken:
         ref = broken[0]
         more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
         raise VerificationError("no-new-dangling", f"the step leaves a new {ref.kind} reference "
                                 f"{ref.source} -> {ref.target}: {ref.reason}{more}",
-                                path=ref.file, line=getattr(ref, "line", None))
+                                path=ref.file, line=ref.line)
 
 
 def check_intents(after: Context, checks: Iterable[IntentCheck]) -> list[str]:

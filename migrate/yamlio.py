@@ -32,6 +32,7 @@ import posixpath
 import re
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from itertools import zip_longest
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
@@ -99,7 +100,10 @@ class YamlFile:
         """The text of the documents; byte-identical to the input when nothing was edited."""
         if self._docs is None:
             return self.text
-        after = self._parsed.render(_pair(self._docs, self._originals, self._parsed.segments))
+        try:
+            after = self._parsed.render(_pair(self._docs, self._originals, self._parsed.segments))
+        except YAMLError as exc:
+            raise YamlError(f"cannot write the edited documents: {exc}", path=self.path) from None
         before = self._parsed.emission()
         if after == before:
             return self.text
@@ -115,15 +119,11 @@ class YamlFile:
         """(1-based line, original line, re-emitted line) of the first difference, or None."""
         if self.roundtrips():
             return None
-        original = self.text.splitlines(keepends=True)
-        emitted = self._parsed.emission().splitlines(keepends=True)
-        for number, (old, new) in enumerate(zip(original, emitted), start=1):
+        original, emitted = _lines(self.text), _lines(self._parsed.emission())
+        for number, (old, new) in enumerate(zip_longest(original, emitted, fillvalue=""), start=1):
             if old != new:
                 return number, _show(old, new), _show(new, old)
-        number = min(len(original), len(emitted)) + 1
-        longer = original if len(original) > len(emitted) else emitted
-        line = longer[number - 1] if number <= len(longer) else ""
-        return (number, line.rstrip("\r\n"), "") if longer is original else (number, "", line.rstrip("\r\n"))
+        return None
 
     def _checked(self, text: str) -> str:
         """``text`` if it parses to the edited documents, else YamlError naming the file."""
@@ -249,7 +249,7 @@ class _Parsed:
     def from_text(cls, text: str, path: str | None) -> "_Parsed":
         normal = text.replace("\r\n", "\n")
         lines = normal.split("\n")
-        segments = _split_stream(normal.splitlines(keepends=True) if normal else [])
+        segments = _split_stream(_lines(normal))
         docs = [_parse_body(seg, lines, path) for seg in segments]
         return cls(path, text, segments, docs)
 
@@ -298,10 +298,11 @@ def _split_stream(lines: list[str]) -> list[_Segment]:
             if current is not None:
                 close()
             rest = line[3:].strip()
-            inline = rest and not rest.startswith("#")  # `--- !tag` / `--- |`: content on the marker line
-            current = _Segment(head="".join(pending) + ("" if inline else line), start=number + 1)
-            pending, body = [], ([" " * 3 + line[3:]] if inline else [])
-            current.start -= bool(inline)
+            if rest and not rest.startswith("#"):  # `--- !tag` / `--- |`: content on the marker line
+                current, body = _Segment(head="".join(pending), start=number), ["   " + line[3:]]
+            else:
+                current, body = _Segment(head="".join(pending) + line, start=number + 1), []
+            pending = []
         elif marker:
             if current is not None:
                 close(line)
@@ -624,8 +625,7 @@ def _patch(original: str, before: str, after: str) -> str:
     ``original``): lines outside the changed hunks keep their original bytes."""
     if before == original:
         return after
-    old, new = before.splitlines(keepends=True), after.splitlines(keepends=True)
-    orig = original.splitlines(keepends=True)
+    old, new, orig = _lines(before), _lines(after), _lines(original)
     ops = difflib.SequenceMatcher(None, _keys(old), _keys(new), autojunk=False).get_opcodes()
     edits = [op for op in ops if op[0] != "equal"]
     dirty = [False] * len(old)
@@ -661,6 +661,12 @@ def _patch(original: str, before: str, after: str) -> str:
                 inserted.add(b2)
     flush(len(old))
     return _join(out, original)
+
+
+def _lines(text: str) -> list[str]:
+    """Lines with their endings, split at ``\n`` only (not at form feeds, U+2028...)."""
+    parts = text.split("\n")
+    return [part + "\n" for part in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
 
 
 def _keys(lines: list[str]) -> list[str]:

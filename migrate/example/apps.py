@@ -63,7 +63,7 @@ def chart_source(repo: str, chart: str, version: str, values: tuple[str, ...], f
     """A ``sources:`` entry (item text) installing a remote Helm chart with ``$values/...`` files."""
     i = seq_pad(flush)
     release_line = f"\n  releaseName: {release}" if release else ""
-    value_files = "\n".join(f"    {i}- $values/{path}" for path in values)
+    value_files = "\n".join(f"  {i}- $values/{path}" for path in values)
     return f"""\
 repoURL: {repo}
 chart: {chart}
@@ -94,11 +94,11 @@ def kustomization_of_apps(header: str, groups: list[tuple[str, list[str]]], *, f
                           final_newline: bool = True) -> str:
     """A kustomization whose ``resources:`` are Application files in commented, blank-line separated groups.
 
-    ``groups`` holds (comment lines, resource lines); a resource line may carry its own comment.
-    Empty groups are left out.
+    ``groups`` holds (comment lines, resource lines); a resource line may carry its own comment,
+    and a line starting with ``#`` is a commented-out entry. Empty groups are left out.
     """
     pad = seq_pad(flush)
-    blocks = [(indent(comment, pad) + "\n" if comment else "") + "\n".join(f"{pad}- {line}" for line in lines)
+    blocks = [(indent(comment, pad) + "\n" if comment else "") + "\n".join(_entry(pad, line) for line in lines)
               for comment, lines in groups if lines]
     text = f"""\
 apiVersion: kustomize.config.k8s.io/v1beta1
@@ -108,3 +108,7 @@ kind: Kustomization
 resources:
 """ + "\n\n".join(blocks)
     return text + "\n" if final_newline else text
+
+
+def _entry(pad: str, line: str) -> str:
+    return f"{pad}{line}" if line.startswith("#") else f"{pad}- {line}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .apps import application, chart_source, multi_sources, path_source, repo_source, values_ref
+from .apps import application, chart_source, multi_sources, path_source, repo_source
 
 ROOT_APP = application(
     "applications", "argocd", repo_source("applications"),
@@ -225,6 +225,9 @@ kind: Cluster
 metadata:
   name: lumie-db
   namespace: lumie-db
+  annotations:
+    # DB 보호: Application 삭제/프루닝 시에도 클러스터는 남긴다
+    argocd.argoproj.io/sync-options: Prune=false,Delete=false,ServerSideApply=true,SkipDryRunOnMissingResource=true
 spec:
   instances: 3
   imageName: ghcr.io/cloudnative-pg/postgresql:16.4

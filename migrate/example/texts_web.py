@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from .apps import application, repo_source
 from .model import Service
-from .yamltext import seq_pad
 
 # --- frontend (lumie-frontend) ----------------------------------------------------------
 FRONTEND = "applications/lumie/frontend"
@@ -291,8 +290,7 @@ spec:
           service:
             name: tenant-svc
             port:
-              number: 8080
-"""
+              number: 8080"""  # no final newline (hand-edited in the GitHub web editor)
 
 # --- tekton ci-cd -----------------------------------------------------------------------
 TEKTON = "applications/tekton/ci-cd"
@@ -398,8 +396,7 @@ spec:
 
 def trigger_template(services: list[Service]) -> str:
     """The TriggerTemplate whose params name each service's values file (one param per service)."""
-    i = seq_pad(True)
-    params = "\n".join(f"{i}- name: {s.name}-values-file\n{i}  default: {s.values_path}" for s in services)
+    params = "\n".join(f"  - name: {s.name}-values-file\n    default: {s.values_path}" for s in services)
     return f"""\
 # 서비스 이미지 빌드 완료 이벤트 → lumie-image-update 파이프라인 실행
 apiVersion: triggers.tekton.dev/v1beta1

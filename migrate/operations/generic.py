@@ -195,13 +195,12 @@ class _ResourceEdit:
             index = self.entries.index(entry)
             self.gone.add(next(line for line, i in self.item_at.items() if i == index))
             done.append(entry)
-        self._drop_empty_groups()
         return done
 
     def _drop_empty_groups(self) -> None:
         groups = self._groups()
         for n, (heading, items, blank) in enumerate(groups):
-            if not items or not set(items) <= self.gone:
+            if not items or not set(items) <= self.gone or any(i in self.inserts for i in items):
                 continue
             self.gone.update(heading)
             if blank is not None:
@@ -263,6 +262,7 @@ class _ResourceEdit:
         return next(line for line, i in self.item_at.items() if i == index)
 
     def text(self) -> str:
+        self._drop_empty_groups()
         if not self.expected and self.key_line is not None:  # an empty list stays a list
             self.gone.add(self.key_line)
             self.inserts[self.key_line] = [self.lines[self.key_line].replace("resources:", "resources: []", 1)]
