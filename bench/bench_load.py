@@ -87,8 +87,11 @@ def measure(repo: Path, trace: bool) -> dict:
 
 
 def measure_in_child(repo: Path, trace: bool) -> dict:
-    cmd = [sys.executable, __file__, "--measure", str(repo)] + (["--trace"] if trace else [])
-    return json.loads(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", str(repo)] + (["--trace"] if trace else [])
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"measuring {repo} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
 
 
 # --- parent: generate, measure, print ---------------------------------------------------
@@ -124,7 +127,9 @@ def report(results: list[dict]) -> str:
                      f"{max(p['peak_mib'] for p in phases.values()):.1f}",
                      f"{max(p['maxrss_mib'] for p in phases.values()):.1f}"])
     timings = table(["scale", "phase", "time s", "tracemalloc peak MiB", "maxrss MiB"], rows)
-    return f"{sizes}\n\n{timings}\n(maxrss: the process high-water mark after the phase, Python included)"
+    return (f"{sizes}\n\n{timings}\n"
+            "(tracemalloc peak: highest traced Python memory during the phase, incl. what earlier phases hold;\n"
+            " maxrss: the process high-water mark after the phase, interpreter and imports included)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -102,7 +102,8 @@ def _source(src: Any, self_urls: set[str], local_refs: set[str], file: str) -> S
     values, remote = _value_files(src, path, local, local_refs, file)
     directory = as_map(src.get("directory"))
     return Source(
-        repo_url=url, local=local, path=path, chart=text(src.get("chart")), ref=text(src.get("ref")),
+        repo_url=url, local=local, path=path, path_line=line_of(src, "path") if raw_path is not None else None,
+        chart=text(src.get("chart")), ref=text(src.get("ref")),
         release_name=text(dig(src, "helm", "releaseName")),
         target_revision=text(src.get("targetRevision")), value_files=values, remote_value_files=remote,
         include=text(directory.get("include")), recurse=bool(directory.get("recurse")), line=line,

@@ -104,7 +104,7 @@ class GraphBuilder:
                 self._path_edge(app.id, ref, "deploys", "values file")
 
     def _deploy_folder(self, app: Application, src: Source) -> None:
-        files, folder, line = self.inv.files, src.path, src.line
+        files, folder, line = self.inv.files, src.path, src.path_line or src.line
         if folder in self.kustomizations:
             target = self.kustomizations[folder].id
         elif files.is_file(posixpath.join(folder, "Chart.yaml")):
@@ -122,15 +122,16 @@ class GraphBuilder:
 
     def _kustomization(self, kust: Kustomization) -> None:
         self.node(kust.id, path=kust.file, folder=kust.folder, namespace=kust.namespace)
+        lists_apps = any(ref.path in self.app_files for ref in kust.resources)
         for ref in kust.resources:
             if ref.path in self.kustomizations:
                 self.edge(kust.id, self.kustomizations[ref.path].id, "renders", ref.file, ref.line, RESOLVED)
             elif self.inv.files.is_dir(ref.path):
                 self.edge(kust.id, self.missing(f"kustomization:{ref.path}"), "renders", ref.file, ref.line,
                           DANGLING, f"{ref.raw} is a folder without a kustomization.yaml")
-            else:
-                kind = "includes" if ref.path in self.app_files else "renders"
-                self._path_edge(kust.id, ref, kind, f"kustomization {ref.role}")
+            else:  # a missing file listed among Application files is taken for one
+                is_app = ref.path in self.app_files or (lists_apps and not self.inv.files.is_file(ref.path))
+                self._path_edge(kust.id, ref, "includes" if is_app else "renders", f"kustomization {ref.role}")
         for chart in kust.helm_charts:
             for ref in chart.values_files:
                 self._path_edge(kust.id, ref, "renders", "values file")
@@ -356,12 +357,11 @@ class References:
 
 
 def _sibling_groups(b: GraphBuilder) -> Iterable[list[Application]]:
-    """Applications grouped by the kustomization that includes them (roots form one group)."""
+    """Applications grouped by the kustomization that includes them; the roots form one more group."""
     groups: dict[str, list[Application]] = defaultdict(list)
     for app in b.inv.applications:
-        file_node = b.path_node(app.file)
-        parents = [u for u, _, k in b.g.in_edges(file_node, data="kind") if k == "includes"]
-        for parent in parents or (["(roots)"] if app.is_root else []):
+        parents = [u for u, _, k in b.g.in_edges(b.path_node(app.file), data="kind") if k == "includes"]
+        for parent in parents + (["(roots)"] if app.is_root else []):
             groups[parent].append(app)
     return groups.values()
 

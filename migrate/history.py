@@ -90,7 +90,7 @@ class AppHistory:
         return self.tag_bumps[-1].new if self.tag_bumps else None
 
     def tags(self) -> dict[str, int]:
-        """Every tag the app was built from -> position (in the history) where it first got it."""
+        """Every tag the app was built from -> index in ``tag_bumps`` of the bump where it first appears."""
         first: dict[str, int] = {}
         for position, bump in enumerate(self.tag_bumps):
             for tag in (bump.old, bump.new):

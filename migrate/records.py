@@ -43,6 +43,7 @@ class Source:
     repo_url: str
     local: bool                      # this repository (so its paths are repo paths)
     path: str | None                 # resolved repo folder, when local and set
+    path_line: int | None            # line of ``path:``
     chart: str | None                # remote chart name
     ref: str | None                  # ``ref: values`` name
     release_name: str | None         # helm.releaseName

@@ -175,7 +175,8 @@ def test_contract_facts(example_repo_master):
     for worker in ("grading-svc", "report-svc"):
         text = read(repo, values_path(worker))
         assert "http://exam-svc.lumie-exam.svc:8080" in text and "http://academy-svc.lumie-academy.svc:8080" in text
-    assert "value: http://auth-svc.lumie-platform.svc:8080" in read(repo, "applications/lumie/frontend/common-values.yaml")
+    frontend = read(repo, "applications/lumie/frontend/common-values.yaml")
+    assert "value: http://auth-svc.lumie-platform.svc:8080" in frontend
     assert "namespace: lumie-dev" in read(repo, "applications/lumie/develop/kustomization.yaml")
     assert "http://tenant-svc.lumie-dev.svc:8080" in read(repo, "applications/lumie/develop/manifests/auth-svc.yaml")
     template = read(repo, "applications/tekton/ci-cd/trigger-template.yaml")
@@ -224,8 +225,9 @@ def test_both_sequence_styles_and_a_file_mixing_them(example_repo_master):
     repo = example_repo_master
     flush = re.compile(r"^( *)[a-zA-Z]+:\n\1- ", re.M)
     indented = re.compile(r"^( *)[a-zA-Z]+:\n\1  - ", re.M)
-    assert flush.search(read(repo, values_path("exam-svc"))) and not indented.search(read(repo, values_path("exam-svc")))
-    assert indented.search(read(repo, values_path("auth-svc"))) and not flush.search(read(repo, values_path("auth-svc")))
+    exam, auth = read(repo, values_path("exam-svc")), read(repo, values_path("auth-svc"))
+    assert flush.search(exam) and not indented.search(exam)
+    assert indented.search(auth) and not flush.search(auth)
     mixed = read(repo, "applications/argocd/helm-values.yaml")
     assert flush.search(mixed) and indented.search(mixed)
 
@@ -236,7 +238,8 @@ def test_scalar_styles_flow_maps_and_missing_final_newline(example_repo_master):
     assert re.search(r'\n    tag: "[0-9a-f]{8}"', billing) and "\n    http: 8080\n" in billing
     assert "\n      annotations: {}\n" in billing and "/webhooks/billing" in billing
     assert not read(repo, "bootstrap/kustomization.yaml").endswith("\n")
-    assert read(repo, "bootstrap/kustomization.yaml").endswith("- kong/argocd.yaml # sync wave 3 — API 게이트웨이 (Vault VSO 의존)")
+    assert read(repo, "bootstrap/kustomization.yaml").endswith("- kong/argocd.yaml # sync wave 3 — API 게이트웨이 "
+                                                               "(Vault VSO 의존)")
 
 
 def test_multi_document_files_with_comment_after_separator(example_repo_master):
@@ -256,7 +259,8 @@ def test_block_scalars_and_long_lines_with_lua(example_repo_master):
     text = read(example_repo_master, "bootstrap/kong/manifests/cluster-plugins.yaml")
     assert "  access:\n  - |\n    if kong.request.get_forwarded_scheme()" in text
     assert max(len(line) for line in text.splitlines()) > 150
-    assert "kong.response.exit(301" in read(example_repo_master, "applications/lumie/frontend/manifests/www-redirect.yaml")
+    www = read(example_repo_master, "applications/lumie/frontend/manifests/www-redirect.yaml")
+    assert "kong.response.exit(301" in www
 
 
 def test_values_strings_contain_go_templates(example_repo_master):

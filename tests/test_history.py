@@ -128,10 +128,14 @@ def test_an_app_without_commits_has_no_last_change(lumie):
     assert (ghost.commits, ghost.last_change, ghost.last_tag) == ([], None, None)
 
 
-def test_value_files_outside_the_source_folder_belong_to_the_app(repo):
-    repo.commit("shared values", {"values/exam.yaml": "tag: '1'\n"})
-    inventory = SimpleNamespace(applications=[app("exam-svc", "svc/exam", ("values/exam.yaml",))])
-    assert [c.subject for c in load_history(repo.root, inventory).apps["exam-svc"].commits] == ["shared values"]
+@pytest.mark.parametrize("path", ["values/exam.yaml", "env/prod[1].yaml"])
+def test_value_files_outside_the_source_folder_belong_to_the_app(repo, path):
+    repo.commit("shared values", {path: "tag: '1'\n"})
+    repo.commit("bump", {path: "tag: '2'\n"})
+    inventory = SimpleNamespace(applications=[app("exam-svc", "svc/exam", (path,))])
+    exam = load_history(repo.root, inventory).apps["exam-svc"]
+    assert [c.subject for c in exam.commits] == ["shared values", "bump"]
+    assert [(b.old, b.new) for b in exam.tag_bumps] == [(None, "1"), ("1", "2")]
 
 
 def test_files_an_app_names_are_its_own_even_inside_a_parent_folder(repo):

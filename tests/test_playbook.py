@@ -49,7 +49,7 @@ def test_a_valid_playbook_parses_with_typed_parameters():
     assert {n: p.type_name for n, p in book.parameters.items()} == {
         "services": "list", "prune": "bool", "replicas": "int", "target": "str"}
     assert book.steps[0].options == {"paths": ["apps/${target}"], "enabled": "${prune}"}
-    assert book.checks[0].check == "unchanged" and book.checks[0].line == 15
+    assert book.checks[0].check == "unchanged" and book.checks[0].line == 14
     assert book.to_dict()["parameters"][0] == {"name": "services", "type": "list", "description": "Apps",
                                                "default": ["a", "b"], "example": ["x"]}
 
@@ -69,8 +69,8 @@ def test_unknown_check_is_reported_with_its_line():
     ("name: demo\n", "name: demo\nextra: 1\n", 2, "unknown key 'extra'"),
     ("  replicas: {description: Count, default: 2}\n", "  replicas: {description: Count}\n", 6,
      "needs a default"),
-    ("steps:\n", "steps: []\nold_steps:\n", 8, "unknown key 'old_steps'"),
-    ("description: A demo.\n", "description: A demo.\n  bad: [\n", 2, "malformed playbook"),
+    ("steps:\n", "steps: []\nold_steps:\n", 9, "unknown key 'old_steps'"),
+    ("description: A demo.\n", "description: A demo.\n  bad: [\n", 3, "malformed playbook"),
 ])
 def test_malformed_playbooks_name_file_and_line(old, new, line, message):
     error = usage_error(GOOD.replace("    checks: [unchanged-placeholder]\n", "").replace(old, new, 1))
@@ -82,7 +82,7 @@ def test_duplicate_step_names_are_refused():
     text = GOOD.replace("    checks: [unchanged-placeholder]\n", "")
     steps = text.split("steps:\n")[1].split("checks:")[0]
     error = usage_error(text.replace(steps, steps + steps))
-    assert "must be unique" in str(error) and error.line == 14
+    assert "must be unique" in str(error) and error.line == 13
 
 
 def test_resolve_parameters_from_set_strings_and_typed_values():

@@ -10,7 +10,7 @@ peers and nothing collides with the designed repo.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 BACKEND = "backend"  # Spring Boot API, merged by consolidate-backend
 WORKER = "worker"  # FastAPI worker, stays a separate Application
@@ -88,7 +88,7 @@ class Service:
     extra_ingresses: tuple[str, ...] = ()  # keys of render.ADDITIONAL_INGRESSES
     redis_port: int = 6379
     minio_endpoint: str = "https://minio.lumie-infra.com"
-    extra_env: tuple[tuple[str, str], ...] = field(default=())
+    extra_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def name(self) -> str:
@@ -122,9 +122,6 @@ class Service:
     def grpc(self) -> bool:
         """Does it serve gRPC (a `<svc>-grpc` Service next to it)?"""
         return self.kind == BACKEND and self.base != "file-svc"
-
-    def peer_name(self, base: str) -> str:
-        return base + self.suffix
 
 
 def namespace_of(base: str, suffix: str = "") -> str:

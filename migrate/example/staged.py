@@ -13,6 +13,7 @@ from . import texts_chart as chart
 from . import texts_cluster as cluster
 from . import texts_platform_apps as infra
 from . import texts_web as web
+from .model import tag_for
 from .versions import cut, removed, stages
 
 
@@ -22,6 +23,7 @@ def staged_files() -> dict[str, list[str]]:
     argocd = infra.ARGOCD_VALUES
     prom, minio, zot = cluster.PROMETHEUS.values, boot.MINIO_VALUES, boot.ZOT_VALUES
     kong_final = boot.kong_app()
+    frontend = web.frontend_values(tag_for("frontend initial"))
     return {
         "charts/common/values.yaml": stages(chart.VALUES_YAML, removed(chart.VALUES_YAML, "  # 같은 서비스에",
                                                                        "  serviceMonitor:")),
@@ -63,6 +65,7 @@ def staged_files() -> dict[str, list[str]]:
             infra.LUMIE_KUSTOMIZATION, "helmGlobals:", "resources:")),
         "applications/lumie/manifests/cluster.yaml": stages(infra.LUMIE_CLUSTER, removed(
             infra.LUMIE_CLUSTER, "  enableSuperuserAccess", "  bootstrap:")),
+        f"{web.FRONTEND}/common-values.yaml": stages(frontend, removed(frontend, "  # SSR 에서", "\n  resources:")),
         f"{web.FRONTEND}/kustomization.yaml": stages(web.FRONTEND_KUSTOMIZATION, (
             ("- manifests/www-redirect.yaml\n", ""),)),
         f"{web.FRONTEND}/manifests/ingress.yaml": stages(web.FRONTEND_INGRESS, (

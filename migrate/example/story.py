@@ -22,7 +22,6 @@ from .model import BACKEND, MERGED, RELEASE_TAG, WORKER, Service, designed_servi
 from .recorder import Commit, Person, Recorder, schedule
 from .services import service_files, service_values
 from .staged import at_stage
-from .versions import removed, stages
 
 MINJUN = Person("Kim Minjun", "minjun.kim@lumie.kr")  # 플랫폼 리드
 SEOYEON = Person("Lee Seoyeon", "seoyeon.lee@lumie.kr")  # 백엔드
@@ -65,7 +64,7 @@ class Story:
         self.root: dict[str, list[str]] = {key: [] for key in ROOT_GROUPS}
         self.comments = dict(ROOT_GROUPS)
         self.bootstrap: list[str] = []
-        self.frontend_tag = tag_for("frontend initial")
+        self.components: dict[str, list[cluster.Component]] = {}
         self.planned_peers = {s.name: s.http_peers for services in self.sets for s in services}
 
     # --- helpers --------------------------------------------------------------------------
@@ -98,6 +97,8 @@ class Story:
         self.argocd()
         for copy, services in enumerate(self.sets, 1):
             self.create_services(services, copy)
+        for services in self.sets:
+            self.wire_workers({s.base: s for s in services})
         self.frontend_develop_ci()
         self.kong_plugins()
         self.operations()
@@ -139,44 +140,39 @@ class Story:
                     at_stage(1, "bootstrap/zot/helm-values.yaml"))
 
     def platform(self) -> None:
-        cert0 = replace(cluster.CERT_MANAGER, manifests=None)
-        self.commit(JIHOON, "platform: 루트 Application 과 cert-manager 추가",
-                    {"platform/application.yaml": cluster.root_app("platform", "# 플랫폼 루트 — 공통 인프라 컴포넌트")},
-                    self._platform_kustomization([cert0]), cert0.files())
-        self.commit(JIHOON, "cert-manager: Let's Encrypt ClusterIssuer (Cloudflare DNS-01)",
-                    cluster.CERT_MANAGER.files())
-        done = [cluster.CERT_MANAGER]
-        for component, author, message in (
-                (cluster.CNPG, MINJUN, "platform: CloudNativePG 오퍼레이터 추가"),
-                (cluster.REDIS, JIHOON, "platform: add redis sentinel (lumie-cache)"),
-                (cluster.RABBITMQ, JIHOON, "platform: add rabbitmq (lumie-event)")):
-            done.append(component)
-            self.commit(author, message, self._platform_kustomization(done), component.files(),
-                        at_stage(0, "platform/rabbitmq/helm-values.yaml") if component is cluster.RABBITMQ
-                        else {})
-        self.commit(SEOYEON, "rabbitmq: delayed message 플러그인 활성화 (재시도 백오프)",
-                    at_stage(1, "platform/rabbitmq/helm-values.yaml"))
-        done.append(cluster.TRAEFIK)
-        self.commit(JIHOON, "platform: traefik 추가 (내부 도구용 보조 Ingress)", self._platform_kustomization(done),
-                    cluster.TRAEFIK.files())
-
-    def _platform_kustomization(self, components: list[cluster.Component]) -> dict[str, str]:
-        return {"platform/kustomization.yaml": cluster.root_kustomization("platform", components, flush=True)}
+        rabbitmq = "platform/rabbitmq/helm-values.yaml"
+        self.add_components("platform", (
+            (replace(cluster.CERT_MANAGER, manifests=None), JIHOON, "platform: 루트 Application 과 cert-manager 추가",
+             {"platform/application.yaml": cluster.root_app("platform", "# 플랫폼 루트 — 공통 인프라 컴포넌트")}),
+            (cluster.CERT_MANAGER, JIHOON, "cert-manager: Let's Encrypt ClusterIssuer (Cloudflare DNS-01)", {}),
+            (cluster.CNPG, MINJUN, "platform: CloudNativePG 오퍼레이터 추가", {}),
+            (cluster.REDIS, JIHOON, "platform: add redis sentinel (lumie-cache)", {}),
+            (cluster.RABBITMQ, JIHOON, "platform: add rabbitmq (lumie-event)", at_stage(0, rabbitmq))))
+        self.commit(SEOYEON, "rabbitmq: delayed message 플러그인 활성화 (재시도 백오프)", at_stage(1, rabbitmq))
+        self.add_components("platform", (
+            (cluster.TRAEFIK, JIHOON, "platform: traefik 추가 (내부 도구용 보조 Ingress)", {}),))
 
     def observability(self) -> None:
-        prom = "observability/prometheus/helm-values.yaml"
-        done: list[cluster.Component] = []
-        for component, author, message, extra in (
-                (cluster.PROMETHEUS, JIHOON, "observability: 루트 Application 과 kube-prometheus-stack 추가",
-                 {"observability/application.yaml": cluster.root_app(
-                     "observability", "# 관측성 루트 — 메트릭, 대시보드, 로그")} | at_stage(0, prom)),
-                (cluster.LOKI, JIHOON, "observability: add loki (MinIO backend)",
-                 at_stage(0, "observability/loki/helm-values.yaml")),
-                (cluster.GRAFANA, MINJUN, "observability: grafana 추가 (traefik ingress)", {})):
-            done.append(component)
-            self.commit(author, message, component.files(), extra, {
-                "observability/kustomization.yaml": cluster.root_kustomization("observability", done, flush=False)})
-        self.commit(JIHOON, "prometheus: ServiceMonitor 셀렉터 해제 (모든 네임스페이스 수집)", at_stage(1, prom))
+        prometheus, loki = "observability/prometheus/helm-values.yaml", "observability/loki/helm-values.yaml"
+        self.add_components("observability", (
+            (cluster.PROMETHEUS, JIHOON, "observability: 루트 Application 과 kube-prometheus-stack 추가",
+             {"observability/application.yaml": cluster.root_app("observability", "# 관측성 루트 — 메트릭, 대시보드, 로그"),
+              **at_stage(0, prometheus)}),
+            (cluster.LOKI, JIHOON, "observability: add loki (MinIO backend)", at_stage(0, loki)),
+            (cluster.GRAFANA, MINJUN, "observability: grafana 추가 (traefik ingress)", {})))
+        self.commit(JIHOON, "prometheus: ServiceMonitor 셀렉터 해제 (모든 네임스페이스 수집)", at_stage(1, prometheus))
+
+    def add_components(self, root: str, steps: tuple[tuple[cluster.Component, Person, str, dict], ...]) -> None:
+        """One commit per component of a root (re-adding a name replaces it); ``extra`` files win over its own."""
+        for component, author, message, extra in steps:
+            current = self.components.setdefault(root, [])
+            names = [c.name for c in current]
+            if component.name in names:
+                current[names.index(component.name)] = component
+            else:
+                current.append(component)
+            kustomization = cluster.root_kustomization(root, current, flush=root == "platform")
+            self.commit(author, message, component.files(), extra, {f"{root}/kustomization.yaml": kustomization})
 
     def argocd(self) -> None:
         values = "applications/argocd/helm-values.yaml"
@@ -257,16 +253,11 @@ class Story:
 
     # --- frontend, develop, CI, Kong --------------------------------------------------------
     def frontend_develop_ci(self) -> None:
-        for services in self.sets:
-            self.wire_workers({s.base: s for s in services})
         fe, dev, ci = web.FRONTEND + "/", web.DEVELOP + "/", web.TEKTON + "/"
-        values = stages(web.frontend_values(self.frontend_tag), removed(
-            web.frontend_values(self.frontend_tag), "  # SSR 에서", "\n  resources:"))
-        self.commit(YUNA, "add frontend (Next.js, lumie.kr)", {fe + "argocd.yaml": web.FRONTEND_APP,
-                                                              fe + "common-values.yaml": values[0]},
-                    at_stage(0, fe + "kustomization.yaml", fe + "manifests/ingress.yaml"),
+        self.commit(YUNA, "add frontend (Next.js, lumie.kr)", {fe + "argocd.yaml": web.FRONTEND_APP},
+                    at_stage(0, fe + "common-values.yaml", fe + "kustomization.yaml", fe + "manifests/ingress.yaml"),
                     self.register("frontend", "lumie/frontend/argocd.yaml"))
-        self.commit(YUNA, "frontend: SSR 에서 auth-svc 내부 주소로 직접 호출", {fe + "common-values.yaml": values[1]})
+        self.commit(YUNA, "frontend: SSR 에서 auth-svc 내부 주소로 직접 호출", at_stage(1, fe + "common-values.yaml"))
         self.commit(JIHOON, "add lumie-develop (dev.lumie.kr, namespace lumie-dev)",
                     {dev + "argocd.yaml": web.DEVELOP_APP, dev + "kustomization.yaml": web.DEVELOP_KUSTOMIZATION,
                      dev + "manifests/ingress.yaml": web.DEV_INGRESS},
@@ -344,9 +335,9 @@ class Story:
 
     def infra_tweak(self, token: str, slot: int) -> None:
         if token == "FE":
-            self.frontend_tag = tag_for(f"frontend {slot}")
-            self.commit(YUNA, f"update frontend image to {self.frontend_tag}",
-                        {f"{web.FRONTEND}/common-values.yaml": web.frontend_values(self.frontend_tag)})
+            tag = tag_for(f"frontend {slot}")
+            self.commit(YUNA, f"update frontend image to {tag}",
+                        {f"{web.FRONTEND}/common-values.yaml": web.frontend_values(tag)})
             return
         author, message, path, stage = INFRA_TWEAKS[token]
         self.commit(author, message, at_stage(stage, path))
