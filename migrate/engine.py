@@ -429,7 +429,7 @@ def _trailers(the_plan: Plan, step: StepPlan, run_id: str, skipped: list[StepPla
 def _commit_step(git_repo: git.Repo, step: StepPlan, trailers: list[tuple[str, str]]) -> str:
     """Write, stage and commit one step, then verify the commit's own diff; the sha."""
     tracked = set(git_repo.git.ls_files("-z").split("\0"))
-    gitops.ensure_creatable(git_repo, step.changes, tracked)
+    gitops.ensure_safe_to_write(git_repo, step.changes, tracked)
     body = [*step.details, *([""] if step.details and step.report else []), *map(str, step.report)]
     message = gitops.commit_message(step.summary or f"{step.name}", body, trailers)
     try:

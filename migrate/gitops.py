@@ -58,10 +58,12 @@ def ensure_writable(repo: git.Repo) -> None:
         raise RepoError(f"the working tree has uncommitted changes; commit or stash them first:\n  {listed}")
 
 
-def ensure_creatable(repo: git.Repo, changes: Mapping[str, str | None], tracked: set[str]) -> None:
-    """Refuse when a file the step creates already exists on disk untracked (never clobber)."""
+def ensure_safe_to_write(repo: git.Repo, changes: Mapping[str, str | None], tracked: set[str]) -> None:
+    """Refuse, before anything is written, a path that leaves the repository through a symbolic
+    link, and a file the step creates that already exists on disk untracked (never clobber)."""
     root = Path(repo.working_tree_dir)
     for path, text in sorted(changes.items()):
+        _inside(root, path, writing=text is not None)
         if text is not None and path not in tracked and (root / path).exists():
             raise RepoError("an untracked file is in the way of a file this step creates; move it away",
                             path=path)
@@ -108,13 +110,22 @@ def write_files(repo: git.Repo, changes: Mapping[str, str | None]) -> None:
     """Write new texts (bytes exactly, utf-8) and delete removed files (and emptied folders)."""
     root = Path(repo.working_tree_dir)
     for path, text in sorted(changes.items()):
-        target = root / normpath(path)
+        target = _inside(root, path, writing=text is not None)
         if text is None:
             target.unlink(missing_ok=True)
             _remove_empty_parents(root, target.parent)
         else:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(text.encode("utf-8"))
+
+
+def _inside(root: Path, path: str, writing: bool) -> Path:
+    """``root / path``, refusing a path that leaves the repository through a symbolic link."""
+    target = root / normpath(path)
+    real_root, parent = root.resolve(), target.parent.resolve()
+    if (parent != real_root and real_root not in parent.parents) or (writing and target.is_symlink()):
+        raise RepoError("refusing to write through a symbolic link", path=path)
+    return target
 
 
 def _remove_empty_parents(root: Path, folder: Path) -> None:

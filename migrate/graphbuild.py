@@ -41,8 +41,7 @@ class GraphBuilder:
     def __init__(self, inv: Inventory):
         self.inv = inv
         self.g = nx.MultiDiGraph()
-        self.values_paths = {v.file for v in inv.values_files} | {
-            p for a in inv.applications for p in a.value_files}
+        self.values_paths = {v.file for v in inv.values_files} | _values_refs(inv)
         self.kustomizations = {k.folder: k for k in inv.kustomizations}
         self.app_files = {a.file for a in inv.applications}
         self.app_names = {a.name for a in inv.applications}
@@ -184,6 +183,12 @@ class GraphBuilder:
             if secret.vault_path:
                 vault = self.node(f"vault:{secret.vault_mount + '/' if secret.vault_mount else ''}{secret.vault_path}")
                 self.edge(secret.id, vault, "syncs-from", secret.file, secret.line, RESOLVED)
+
+
+def _values_refs(inv: Inventory) -> set[str]:
+    """Every path named as a values file (by Applications and helmCharts), existing or not."""
+    refs = {ref.path for app in inv.applications for src in app.sources for ref in src.value_files}
+    return refs | {ref.path for k in inv.kustomizations for chart in k.helm_charts for ref in chart.values_files}
 
 
 def _strip_scheme(url: str) -> str:

@@ -82,8 +82,14 @@ def _summary(graph: DepGraph, contents: set[str]) -> list[str]:
             if label:
                 text = _route_text(graph, node) if label == "routes" else _short(target)
                 found[label][text] = _MARK.get(d["status"], "")
-    return [f"{label:<8} " + ", ".join(f"{t} ({m})" if m else t for t, m in sorted(found[label].items()))
+    return [f"{label:<8} " + _some([f"{t} ({m})" if m else t for t, m in sorted(found[label].items())])
             for label, _ in _SUMMARY if found.get(label)]
+
+
+def _some(items: list[str], most: int = 6) -> str:
+    """Comma-separated, the first few only when there are many (``--focus`` shows all)."""
+    shown = items if len(items) <= most else items[:most - 1] + [f"... {len(items) - most + 1} more"]
+    return ", ".join(shown)
 
 
 def _route_text(graph: DepGraph, route: str) -> str:

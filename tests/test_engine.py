@@ -256,6 +256,18 @@ def test_lock_is_released_after_an_error(repo):
     assert run_yes(repo).commits
 
 
+def test_a_symbolic_link_out_of_the_repository_is_never_followed(repo, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (repo / "notes").symlink_to(outside)
+    git(repo, "add", "notes")
+    git(repo, "commit", "-qm", "a link that leaves the repository")
+    before = state(repo)
+    with pytest.raises(RepoError, match="symbolic link"):
+        run_yes(repo, "add-notes")
+    assert list(outside.iterdir()) == [] and state(repo) == before
+
+
 def test_empty_repo_and_non_git_folder_are_refused(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
