@@ -252,7 +252,7 @@ def _show_plan(plan) -> None:
 
 
 def _show_pending(plan) -> None:
-    rows = [[f"{s.index}/{s.total}", s.name, s.summary, ", ".join(f"{c.status} {c.path}" for c in s.files)]
+    rows = [_cells(f"{s.index}/{s.total}", s.name, s.summary, ", ".join(f"{c.status} {c.path}" for c in s.files))
             for s in plan.pending]
     _print_table(f"{plan.playbook.name}: steps to commit (see the diffs with --dry-run)",
                  ["step", "name", "summary", "files"], rows)
@@ -293,23 +293,61 @@ def _show_applied(result) -> None:
         click.echo(f"{plan.playbook.name}: nothing to change")
 
 
+def _top_or_folder(folder: Path) -> Path:
+    """The repository top of ``folder`` (where .migrate/ lives), or ``folder`` outside git."""
+    from .errors import RepoError
+    from .tree import git_toplevel
+
+    try:
+        return git_toplevel(folder)
+    except RepoError:
+        return folder
+
+
+def _list_units(as_json: bool) -> None:
+    """Operations and checks a playbook can use, with their documented options."""
+    from .operations.base import CHECKS, OPERATIONS
+
+    units = [reg.get(name) for reg in (OPERATIONS, CHECKS) for name in reg.names()]
+    if as_json:
+        echo_json([{"kind": u.kind, **u.describe()} for u in units])
+        return
+    for unit in units:
+        _print_table(f"{unit.kind} {unit.name}: {unit.description}", ["option", "default", "example", "description"],
+                     [_cells(k, "(required)" if o.required else json.dumps(o.default),
+                             json.dumps(o.example, ensure_ascii=False), o.description)
+                      for k, o in unit.options.items()])
+
+
+def _cells(*values) -> list[str]:
+    """Table cells as literal text (rich would read ``[0]`` in a cell as markup)."""
+    from rich.markup import escape
+
+    return [escape(str(v)) for v in values]
+
+
 @main.command("list")
 @repo_option
+@click.option("--operations", is_flag=True, help="List the operations and checks playbooks can use, with options.")
 @json_option
-def list_cmd(repo: Path, as_json: bool):
+def list_cmd(repo: Path, operations: bool, as_json: bool):
     """Playbooks you can run here (shipped ones and the repo's .migrate/playbooks/), with their steps and parameters."""
     from .playbook import list_playbooks
 
-    books = list_playbooks(repo)
+    if operations:
+        _list_units(as_json)
+        return
+    books = list_playbooks(_top_or_folder(repo))
     if as_json:
         echo_json([b.to_dict() for b in books])
         return
     for book in books:
         _print_table(f"{book.name} ({book.source}): {book.description.strip()}",
                      ["step", "operation", "description"],
-                     [[f"{i}. {s.name}", s.operation, s.description] for i, s in enumerate(book.steps, start=1)])
+                     [_cells(f"{i}. {s.name}", s.operation, s.description) for i, s in enumerate(book.steps, start=1)])
         _print_table(f"{book.name} parameters (--set KEY=VALUE)", ["parameter", "type", "default", "description"],
-                     [[p.name, p.type_name, json.dumps(p.default), p.description] for p in book.parameters.values()])
+                     [_cells(p.name, p.type_name, json.dumps(p.default, ensure_ascii=False), p.description)
+                      for p in book.parameters.values()])
 
 
 @main.command("plan")

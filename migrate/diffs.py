@@ -108,11 +108,6 @@ _NAME = re.compile(r"""^\s+name:\s*["']?([^"'\s#]+)""")
 _KEY = re.compile(r"""^(\s+)("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(?:\s|$)""")
 
 
-def redact(text: str | None) -> str | None:
-    """``text`` with every Secret ``data``/``stringData`` value replaced by ``<redacted>``."""
-    return redact_pair(None, text)[1]
-
-
 def redact_pair(before: str | None, after: str | None) -> tuple[str | None, str | None]:
     """Redact both sides; a value of ``after`` that differs from ``before``'s becomes
     ``<redacted: changed>`` (so the diff still shows that a secret changed, not its value)."""

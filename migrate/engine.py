@@ -245,19 +245,30 @@ def _resume_point(the_plan: Plan, previous: RunStatus | None) -> Tree:
     run = previous.run
     if previous.complete:
         the_plan.applied_run = previous
+        _mark_done(the_plan, run, run.total)
         the_plan.notes.append(f"already applied at {previous.last_commit[:12]} (run {run.run_id})"
                               + _reverted_note(previous))
         return Tree.from_repo(root)
     if run.reverts:
         raise RepoError(f"run {run.run_id} of {run.playbook} stopped after step {run.last_step.index} and "
                         f"was partly reverted since; finish undoing it with `migrate rollback {run.run_id}`")
+    names = [s.name for s in the_plan.playbook.steps]
+    if run.total != len(names) or any(names[s.index - 1] != s.name for s in run.steps if s.index <= len(names)):
+        raise RepoError(f"run {run.run_id} stopped after step {run.last_step.index} of {run.total}, but the "
+                        f"playbook's steps changed since ({', '.join(names)}); roll it back with "
+                        f"`migrate rollback {run.run_id}` first")
     the_plan.run_id = run.run_id
-    commits = {s.index: s.sha for s in run.steps}
-    for step in the_plan.steps[:run.last_step.index]:
-        step.commit = commits.get(step.index, "")
+    _mark_done(the_plan, run, run.last_step.index)
     the_plan.notes.append(f"resuming run {run.run_id}: steps 1-{run.last_step.index} are already "
                           f"committed (last {run.last_step.sha[:12]})")
     return Tree.from_commit(root, run.steps[0].sha + "^")
+
+
+def _mark_done(the_plan: Plan, run: Run, last: int) -> None:
+    """Steps 1..last were done by ``run``: their commit, or "" when they changed nothing."""
+    commits = {s.index: s.sha for s in run.steps}
+    for step in the_plan.steps[:last]:
+        step.commit = commits.get(step.index, "")
 
 
 def _reverted_note(previous: RunStatus) -> str:
@@ -393,6 +404,10 @@ def _snapshots(the_plan: Plan, snapshot_dir, update: bool) -> list[Path]:
     if update:
         if the_plan.error is not None:
             raise the_plan.error
+        done = [s.name for s in the_plan.steps if not s.planned]
+        if done:
+            raise RepoError(f"cannot approve snapshots of {the_plan.playbook.name}: steps {', '.join(done)} are "
+                            "already applied here; update them on a repository where the playbook has not run")
         written += write_snapshots(approved_folder(the_plan.repo, the_plan.playbook.name), the_plan)
     if snapshot_dir is not None:
         written += write_snapshots(Path(snapshot_dir), the_plan)

@@ -40,8 +40,14 @@ def _literal(paths: Iterable[str]) -> list[str]:
 # --- safety checks -----------------------------------------------------------------------
 def dirty_paths(repo: git.Repo) -> list[str]:
     """Tracked paths with staged or unstaged changes (untracked files are not dirt)."""
-    out = _git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no")
-    return sorted(entry[3:] for entry in out.split("\0") if len(entry) > 3)
+    entries = iter(_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no").split("\0"))
+    paths = []
+    for entry in entries:
+        if len(entry) > 3:
+            paths.append(entry[3:])
+            if entry[0] in "RC":
+                next(entries, None)  # a rename's or copy's source path follows
+    return sorted(paths)
 
 
 def ensure_writable(repo: git.Repo) -> None:

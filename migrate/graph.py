@@ -29,7 +29,8 @@ from typing import Iterable
 import networkx as nx
 
 from .errors import UsageError
-from .graphbuild import DANGLING, STRUCTURE, SUSPECT, GraphBuilder, path_node_id
+from .graphbuild import STRUCTURE, GraphBuilder, path_node_id
+from .graphrefs import DANGLING, EXTERNAL, SUSPECT
 from .inventory import Inventory
 
 NODE_KINDS = ("file", "values", "kustomization", "folder", "chart", "application", "component", "ingressclass",
@@ -111,6 +112,8 @@ class DepGraph:
         Raises UsageError when nothing, or more than one node, matches.
         """
         text = text.strip().rstrip("/")
+        if not text:
+            raise UsageError("--focus needs a node: an Application name, a repo path or a node id")
         if text in self.g:
             return text
         apps = [n for n in self.applications() if self.g.nodes[n]["name"] == text]
@@ -197,7 +200,7 @@ class DepGraph:
             Reference(DANGLING, d["kind"], u, d["service"], d["file"], d["line"],
                       f"{d['service']} existed before this change and is gone", self._made_in_synced(u, d))
             for u, v, d in self.g.edges(data=True)
-            if d.get("status") == "external" and d.get("service") in existed
+            if d.get("status") == EXTERNAL and d.get("service") in existed
         ]
 
     def _made_in_synced(self, source: str, attrs: dict) -> bool:

@@ -6,7 +6,7 @@ Three stages, because references are judged against the whole repository:
    ``includes``/``deploys``/``renders`` edges between them, then what is synced;
 2. *definitions*: ``defines`` edges from files to the workloads, services, routes,
    secrets, plugins and custom objects they hold (and ``syncs-from`` to vault paths);
-3. *references*: ``calls``, ``reads-secret``, ``routes-to``, ``uses-plugin``,
+3. *references* (``graphrefs``): ``calls``, ``reads-secret``, ``routes-to``, ``uses-plugin``,
    ``served-by``, ``needs-crd``, ``references-path`` and ``wave-before``, each edge carrying
    ``status`` (resolved / external / dangling / suspect) and a ``reason``.
 """
@@ -14,23 +14,21 @@ Three stages, because references are judged against the whole repository:
 from __future__ import annotations
 
 import posixpath
-from collections import defaultdict
-from typing import Iterable
 
 import networkx as nx
 
-from . import kinds
-from .inventory import Inventory
+from .argo import is_kustomization_file
 from .deploys import directory_files
-from .records import Application, Kustomization, PathRef, Route, Source, Workload
+from .graphrefs import DANGLING, EXTERNAL, RESOLVED, References
+from .inventory import Inventory
+from .records import Application, Kustomization, PathRef, Source
 
 STRUCTURE = ("includes", "deploys", "renders")
-RESOLVED, EXTERNAL, DANGLING, SUSPECT = "resolved", "external", "dangling", "suspect"
 
 
 def path_node_id(path: str, values: set[str]) -> str:
     """The node id of a repo file: ``kustomization:<folder>``, ``values:<path>`` or ``file:<path>``."""
-    if posixpath.basename(path) in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+    if is_kustomization_file(path):
         return f"kustomization:{posixpath.dirname(path)}"
     return f"values:{path}" if path in values else f"file:{path}"
 
@@ -97,8 +95,7 @@ class GraphBuilder:
             if src.path is not None:
                 self._deploy_folder(app, src)
             elif not src.local and src.chart:
-                remote = self.node(f"external:{_strip_scheme(src.repo_url)}/{src.chart}")
-                self.edge(app.id, remote, "deploys", app.file, src.line, EXTERNAL)
+                self._remote_chart(app.id, src.repo_url, src.chart, "deploys", app.file, src.line)
             for ref in src.value_files:
                 self._path_edge(app.id, ref, "deploys", "values file")
 
@@ -137,8 +134,7 @@ class GraphBuilder:
             if chart.chart_path:
                 self._chart(kust, chart.chart_path, chart.line)
             elif chart.repo:
-                remote = self.node(f"external:{_strip_scheme(chart.repo)}/{chart.name}")
-                self.edge(kust.id, remote, "renders", kust.file, chart.line, EXTERNAL)
+                self._remote_chart(kust.id, chart.repo, chart.name, "renders", kust.file, chart.line)
 
     def _chart(self, kust: Kustomization, folder: str, line: int) -> None:
         if not self.inv.files.is_file(posixpath.join(folder, "Chart.yaml")):
@@ -146,6 +142,11 @@ class GraphBuilder:
                       f"local chart {folder} does not exist")
             return
         self.edge(kust.id, self.node(f"chart:{folder}", path=folder), "renders", kust.file, line, RESOLVED)
+
+    def _remote_chart(self, source: str, repo: str, chart: str, kind: str, file: str, line: int) -> None:
+        """An edge to a chart of another repository (``external:<repo>/<chart>``)."""
+        remote = self.node(f"external:{repo.split('://', 1)[-1].rstrip('/')}/{chart}")
+        self.edge(source, remote, kind, file, line, EXTERNAL)
 
     def _path_edge(self, source: str, ref: PathRef, kind: str, what: str) -> None:
         """An edge to a repo file; dangling when the file does not exist."""
@@ -176,13 +177,14 @@ class GraphBuilder:
     # -- stage 2: definitions -----------------------------------------------------------------
     def _definitions(self) -> None:
         inv = self.inv
-        for record in [*inv.workloads, *inv.services, *inv.routes, *inv.secrets, *inv.plugins, *inv.objects]:
+        objects = [o for o in inv.objects if o.node is None]  # the others are a plugin or secret already
+        for record in [*inv.workloads, *inv.services, *inv.routes, *inv.secrets, *inv.plugins, *objects]:
             self.node(record.id, namespace=getattr(record, "namespace", None), file=record.file, line=record.line)
             self.edge(self.path_node(record.file), record.id, "defines", record.file, record.line)
         for secret in inv.secrets:
             if secret.vault_path:
                 vault = self.node(f"vault:{secret.vault_mount + '/' if secret.vault_mount else ''}{secret.vault_path}")
-                self.edge(secret.id, vault, "syncs-from", secret.file, secret.line, RESOLVED)
+                self.edge(secret.id, vault, "syncs-from", secret.file, secret.line)
 
 
 def _values_refs(inv: Inventory) -> set[str]:
@@ -190,196 +192,3 @@ def _values_refs(inv: Inventory) -> set[str]:
     refs = {ref.path for app in inv.applications for src in app.sources for ref in src.value_files}
     return refs | {ref.path for k in inv.kustomizations for chart in k.helm_charts for ref in chart.values_files}
 
-
-def _strip_scheme(url: str) -> str:
-    return url.split("://", 1)[-1].rstrip("/")
-
-
-class References:
-    """Stage 3: the reference edges, each judged resolved / external / dangling / suspect."""
-
-    def __init__(self, b: GraphBuilder):
-        self.b = b
-        inv = b.inv
-        self.services = {s.id for s in inv.services}
-        self.service_namespaces = {s.namespace for s in inv.services}
-        self.service_homes: dict[str, set[str]] = defaultdict(set)
-        for s in inv.services:
-            self.service_homes[s.name].add(s.namespace)
-        self.secrets = {s.id for s in inv.secrets}
-        self.plugins = {p.id for p in inv.plugins}
-        self.middlewares = {(p.namespace, p.name) for p in inv.plugins if p.kind == kinds.MIDDLEWARE_KIND}
-        self.outside_namespaces = _namespaces_with_outside_content(inv)
-        self.apps_by_name = {a.name: a for a in inv.applications}
-        self.installed: set[str] = set()
-
-    def add_all(self) -> None:
-        for workload in self.b.inv.workloads:
-            self._calls(workload)
-            self._secret_reads(workload)
-        for route in self.b.inv.routes:
-            self._route(route)
-        for obj in self.b.inv.objects:
-            self._needs_crd(obj.id, obj.group, obj.file, obj.line)
-        self._path_mentions()
-        self._waves()
-
-    # -- services -----------------------------------------------------------------------------
-    def _service_status(self, namespace: str, name: str, *, by_host: bool) -> tuple[str, str]:
-        """Judge a reference to service ``name`` in ``namespace`` (see graph.md's rules)."""
-        if f"service:{namespace}/{name}" in self.services:
-            return RESOLVED, ""
-        if namespace in self.outside_namespaces:
-            return EXTERNAL, f"{namespace} also receives content from outside the repo"
-        if namespace in self.service_namespaces:
-            return DANGLING, f"no service {name} in {namespace}, where the repo defines services"
-        homes = sorted(self.service_homes.get(name, ()))
-        if by_host and homes:
-            return SUSPECT, (f"{namespace} hosts no service of the repo, but {name} is defined in "
-                             f"{', '.join(homes)}: stale namespace?")
-        return EXTERNAL, f"{namespace} hosts no service of the repo"
-
-    def _service_edge(self, source: str, namespace: str, name: str, host: str, kind: str, file: str, line: int,
-                      by_host: bool, **attrs) -> None:
-        status, reason = self._service_status(namespace, name, by_host=by_host)
-        service = f"service:{namespace}/{name}"
-        target = self.b.node(f"external:{host}") if status == EXTERNAL else self.b.missing(service)
-        self.b.edge(source, target, kind, file, line, status, reason, service=service, **attrs)
-
-    def _calls(self, w: Workload) -> None:
-        for call in w.calls:
-            a = call.address
-            self._service_edge(w.id, a.namespace, a.name, a.host, "calls", call.file, call.line, by_host=True,
-                               env=call.env, port=a.port)
-
-    def _route(self, route: Route) -> None:
-        self.b.node(route.id, host=route.host, path=route.path)
-        if route.service:
-            self._service_edge(route.id, route.namespace, route.service,
-                               f"{route.service}.{route.namespace}.svc", "routes-to", route.file, route.line,
-                               by_host=False, port=route.port)
-        for plugin in route.plugins:
-            self._plugin(route, plugin)
-        for middleware in route.middlewares:
-            self._middleware(route, middleware)
-        if route.class_name:
-            self._served_by(route)
-
-    # -- secrets, plugins, middlewares ------------------------------------------------------------
-    def _secret_reads(self, w: Workload) -> None:
-        for use in w.secrets:
-            secret = f"secret:{w.namespace}/{use.name}"
-            if secret in self.secrets:
-                status, reason = RESOLVED, ""
-            elif w.namespace in self.outside_namespaces:
-                status, reason = EXTERNAL, f"{w.namespace} also receives content from outside the repo"
-            else:
-                status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
-            self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,
-                        via=use.via)
-
-    def _plugin(self, route: Route, name: str) -> None:
-        line = route.annotation_line(kinds.KONG_PLUGINS_ANNOTATION)
-        candidates = [f"plugin:{route.namespace}/{name}", f"plugin:{name}"]
-        found = next((c for c in candidates if c in self.plugins), None)
-        if found:
-            self.b.edge(route.id, found, "uses-plugin", route.file, line, RESOLVED)
-        else:
-            self.b.edge(route.id, self.b.missing(candidates[0]), "uses-plugin", route.file, line, DANGLING,
-                        f"no KongPlugin {name} in {route.namespace} and no KongClusterPlugin {name}")
-
-    def _middleware(self, route: Route, entry: str) -> None:
-        ref, _, provider = entry.partition("@")
-        if provider and provider != "kubernetescrd":
-            return
-        line = route.annotation_line(kinds.TRAEFIK_MIDDLEWARES_ANNOTATION)
-        found = next(((ns, name) for ns, name in self.middlewares if f"{ns}-{name}" == ref), None)
-        if found:
-            self.b.edge(route.id, f"middleware:{found[0]}/{found[1]}", "uses-plugin", route.file, line, RESOLVED)
-            return
-        prefix = route.namespace + "-"
-        ns, name = (route.namespace, ref[len(prefix):]) if ref.startswith(prefix) else ref.partition("-")[::2]
-        self.b.edge(route.id, self.b.missing(f"middleware:{ns}/{name}"), "uses-plugin", route.file, line, DANGLING,
-                    f"no Middleware {ref} (<namespace>-<name>) in the repo")
-
-    # -- components -------------------------------------------------------------------------------
-    def _component(self, name: str) -> tuple[str, str, str]:
-        """(node, status, reason) of a component: dangling if the repo has it but does not sync it."""
-        node = self.b.node(f"component:{name}")
-        app = self.apps_by_name.get(name)
-        if app is None:
-            return node, EXTERNAL, f"component {name} is not in the repo"
-        if name not in self.installed:
-            self.installed.add(name)
-            self.b.edge(node, app.id, "installed-by", app.file, app.line)
-        if app.id not in self.b.synced:
-            return node, DANGLING, f"component {name} ({app.file}) is in the repo but not synced"
-        return node, RESOLVED, ""
-
-    def _needs_crd(self, source: str, group: str, file: str, line: int) -> None:
-        name = kinds.component_for_group(group, self.b.app_names)
-        if name:
-            node, status, reason = self._component(name)
-            self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group)
-
-    def _served_by(self, route: Route) -> None:
-        ingress_class = self.b.node(f"ingressclass:{route.class_name}")
-        name = kinds.component_for_ingress_class(route.class_name, self.b.app_names)
-        status, reason = RESOLVED, ""
-        if name:
-            node, status, reason = self._component(name)
-            if not self.b.g.has_edge(ingress_class, node):
-                self.b.edge(ingress_class, node, "served-by", "", 0)
-        self.b.edge(route.id, ingress_class, "served-by", route.file, route.class_line or route.line, status,
-                    reason)
-
-    # -- repo paths named in strings, sync waves --------------------------------------------------
-    def _path_mentions(self) -> None:
-        files = self.b.inv.files
-        for mention in self.b.inv.path_mentions:
-            source = self.b.path_node(mention.file)
-            if files.is_file(mention.path):
-                self.b.edge(source, self.b.path_node(mention.path), "references-path", mention.file, mention.line,
-                            RESOLVED)
-            else:
-                self.b.edge(source, self.b.missing(self.b.path_node(mention.path)), "references-path",
-                            mention.file, mention.line, DANGLING, f"names {mention.path}, which does not exist")
-
-    def _waves(self) -> None:
-        """``wave-before`` between consecutive sync waves of sibling Applications."""
-        for siblings in _sibling_groups(self.b):
-            if all(a.sync_wave is None for a in siblings):
-                continue
-            waves: dict[int, list[Application]] = defaultdict(list)
-            for app in siblings:
-                waves[app.sync_wave or 0].append(app)
-            order = sorted(waves)
-            for earlier, later in zip(order, order[1:]):
-                for before in waves[earlier]:
-                    for after in waves[later]:
-                        self.b.edge(before.id, after.id, "wave-before", after.file,
-                                    after.sync_wave_line or after.line, waves=(earlier, later))
-
-
-def _sibling_groups(b: GraphBuilder) -> Iterable[list[Application]]:
-    """Applications grouped by the kustomization that includes them; the roots form one more group."""
-    groups: dict[str, list[Application]] = defaultdict(list)
-    for app in b.inv.applications:
-        parents = [u for u, _, k in b.g.in_edges(b.path_node(app.file), data="kind") if k == "includes"]
-        for parent in parents + (["(roots)"] if app.is_root else []):
-            groups[parent].append(app)
-    return groups.values()
-
-
-def _namespaces_with_outside_content(inv: Inventory) -> set[str]:
-    """Namespaces that receive something from outside the repo (a remote chart or repository)."""
-    namespaces = set()
-    for app in inv.applications:
-        if app.dest_namespace and any(not s.local and not s.ref for s in app.sources):
-            namespaces.add(app.dest_namespace)
-    for kust in inv.kustomizations:
-        for chart in kust.helm_charts:
-            if chart.repo:
-                ctx = inv.contexts.get(kust.file)
-                namespaces.add(chart.namespace or kust.namespace or (ctx.namespace if ctx else None) or "default")
-    return namespaces

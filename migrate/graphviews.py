@@ -13,10 +13,11 @@ from typing import Iterable
 
 from .errors import UsageError
 from .graph import DepGraph, Reference
-from .graphbuild import DANGLING, STRUCTURE, SUSPECT
+from .graphbuild import STRUCTURE
+from .graphrefs import DANGLING, EXTERNAL, SUSPECT
 
 FORMATS = ("text", "json", "dot", "mermaid")
-_MARK = {DANGLING: "dangling", SUSPECT: "suspect", "external": "external"}
+_MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external"}
 # Per-app summary lines of the text tree: (label, edge kind followed from what the app deploys).
 _SUMMARY = (("calls", "calls"), ("secrets", "reads-secret"), ("routes", "served-by"), ("needs", "needs-crd"),
             ("paths", "references-path"))
@@ -197,7 +198,7 @@ def graph_json(graph: DepGraph, nodes: list[str], focus: str | None = None) -> d
     }
 
 
-_EDGE_COLOUR = {DANGLING: "red", SUSPECT: "orange", "external": "gray"}
+_EDGE_COLOUR = {DANGLING: "red", SUSPECT: "orange", EXTERNAL: "gray"}
 
 
 def _quote(text: str) -> str:
@@ -240,19 +241,16 @@ def mermaid(graph: DepGraph, nodes: list[str]) -> str:
 
 
 # --- problems ---------------------------------------------------------------------------------------
-def _in_focus(graph: DepGraph, problems: list[Reference], focus: str | None) -> list[Reference]:
-    if not focus:
-        return problems
-    keep = set(graph.subgraph(graph.resolve(focus)))
-    return [p for p in problems if p.source in keep or p.target in keep]
-
-
 def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
-    """Dangling and suspect references (failures, then not-synced ones) as text or JSON."""
-    problems = _in_focus(graph, graph.problems(), focus)
+    """Dangling and suspect references (failures, then not-synced ones) as text or JSON.
+
+    With ``focus``, only those touching the focused node's neighbourhood.
+    """
+    keep = set(graph.subgraph(graph.resolve(focus))) if focus else set(graph.g)
+    problems = [p for p in graph.problems() if p.source in keep or p.target in keep]
     failures = [p for p in problems if p.synced]
     others = [p for p in problems if not p.synced]
-    unsynced = [_node_json(graph, n) for n in graph.applications() if not graph.is_synced(n)]
+    unsynced = [_node_json(graph, n) for n in graph.applications() if not graph.is_synced(n) and n in keep]
     if fmt == "json":
         return json.dumps({"problems": [p.to_dict() for p in failures],
                            "not_synced": [p.to_dict() for p in others],
@@ -260,7 +258,7 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
                            "errors": [vars(e) for e in graph.inv.errors]}, indent=2, ensure_ascii=False)
     if fmt != "text":
         raise UsageError("--dangling prints text or JSON (--format text|json)")
-    lines = [f"{len(failures)} problem(s):"] + [_problem_text(p) for p in failures]
+    lines = [f"{len(failures)} problem(s)" + (":" if failures else "")] + [_problem_text(p) for p in failures]
     if others or unsynced:
         lines += ["", f"not synced (reported, not failures): {len(others)} reference(s)"]
         lines += [_problem_text(p) for p in others]

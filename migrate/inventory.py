@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from .argo import (is_application, is_kustomization_file, read_application, read_kustomization,
                    self_repo_urls)
@@ -106,16 +106,16 @@ class Inventory:
                     if is_application(doc)]
         self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files.folders)
         for path, i, doc in app_docs:
-            self._guard(path, doc, lambda: self.applications.append(read_application(doc, path, i, self_urls)))
+            self._read_record(self.applications, read_application, doc, path, i, self_urls)
         for path, docs in self._docs.items():
             doc = next((d for d in docs if is_map(d)), None)
             if is_kustomization_file(path) and doc is not None:
-                self._guard(path, doc, lambda: self.kustomizations.append(read_kustomization(doc, path)))
+                self._read_record(self.kustomizations, read_kustomization, doc, path)
 
-    def _guard(self, path: str, doc: Any, read) -> None:
-        """Run ``read``; a MigrateError it raises becomes a ParseProblem."""
+    def _read_record(self, into: list, reader: Callable[..., Any], doc: Any, path: str, *args: Any) -> None:
+        """Append ``reader(doc, path, *args)`` to ``into``; a MigrateError becomes a ParseProblem."""
         try:
-            read()
+            into.append(reader(doc, path, *args))
         except MigrateError as exc:
             self.errors.append(ParseProblem(exc.path or path, exc.line or node_line(doc), _reason(exc)))
 

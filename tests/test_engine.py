@@ -17,7 +17,7 @@ from migrate import engine
 from migrate.cli import main
 from migrate.context import Context
 from migrate.diffs import diff_files, redact_pair, sha256
-from migrate.errors import RepoError, UsageError, VerificationError
+from migrate.errors import RepoError, VerificationError
 from migrate.gitops import LOCK_NAME, commit_files, open_repo
 from migrate.history import parse_trailers
 from migrate.operations.base import Operation, Option, StepResult, register_operation
@@ -176,6 +176,8 @@ def test_rerun_of_an_applied_playbook_does_nothing(repo):
     result = cli(repo, "run", "retire-api", "--yes")
     assert result.exit_code == 0
     assert f"already applied at {head[:12]} (run {first.run_id})" in result.output
+    shown = cli(repo, "plan", "retire-api").output
+    assert f"Not planned: already applied in {first.commits[0][1][:12]}." in shown
 
 
 def test_a_step_with_nothing_to_change_is_recorded_on_the_last_commit(repo):
@@ -322,6 +324,13 @@ def test_approved_snapshots_must_match_byte_for_byte(repo):
     assert state(repo) == before
 
 
+def test_snapshots_of_an_applied_playbook_cannot_be_approved(repo):
+    run_yes(repo)
+    result = cli(repo, "plan", "retire-api", "--update-snapshots")
+    assert result.exit_code == 1 and "already applied here" in result.output
+    assert not (repo / ".migrate" / "snapshots").exists()
+
+
 def test_missing_approved_snapshot_fails(repo):
     approved = repo / ".migrate" / "snapshots" / "retire-api"
     approved.mkdir(parents=True)
@@ -341,6 +350,16 @@ def test_run_interrupted_after_step_k_resumes_at_k_plus_1_with_the_same_id(repo)
     assert resumed.run_id == first.run_id and [n for n, _ in resumed.commits] == ["retire"]
     [run] = engine.status(repo)
     assert run.complete and [s.index for s in run.run.steps] == [1, 2, 3]
+
+
+def test_an_interrupted_run_does_not_resume_a_changed_playbook(repo):
+    run_yes(repo)
+    git(repo, "reset", "-q", "--hard", "HEAD~1")
+    book = repo / ".migrate" / "playbooks" / "retire-api.yaml"
+    book.write_text(book.read_text().replace("name: unregister", "name: deregister"))
+    git(repo, "commit", "-qam", "rename a step")
+    with pytest.raises(RepoError, match="playbook's steps changed since"):
+        engine.plan(repo, "retire-api")
 
 
 def test_a_failure_while_applying_keeps_earlier_steps_and_resumes(repo):
@@ -373,6 +392,7 @@ def test_list_and_status_json(repo):
     assert [s["name"] for s in retire["steps"]] == ["repoint-web", "unregister", "retire"]
     assert {p["name"]: p["default"] for p in retire["parameters"]}["prune"] is True
     assert "retire-api" in cli(repo, "list").output
+    assert "retire-api" in CliRunner().invoke(main, ["list", "--repo", str(repo / "apps")]).output
     assert cli(repo, "status").output == "no migrate runs in the history\n"
     applied = json.loads(cli(repo, "run", "retire-api", "-y", "--json").output)
     assert len(applied["commits"]) == 3

@@ -170,13 +170,22 @@ def test_missing_service_in_a_namespace_with_services_dangles():
     assert ("dangling", "calls", "service:lumie-exam/exam-api", "applications/grading/common-values.yaml") in found
 
 
-def test_removed_service_dangles_against_a_baseline(g):
+def test_removed_service_in_a_still_deployed_namespace_dangles():
     after = changed({"applications/exam/manifests/grpc-service.yaml": None,
                      "applications/exam/common-values.yaml": None})
     assert ("dangling", "calls", "service:lumie-exam/exam-svc", "applications/grading/common-values.yaml") \
-        not in failures(after)  # lumie-exam hosts nothing now: on its own, the address looks external
-    assert ("dangling", "calls", "service:lumie-exam/exam-svc", "applications/grading/common-values.yaml") \
-        in failures(after, baseline=g)
+        in failures(after)
+
+
+def test_removed_app_dangles_against_a_baseline(g):
+    removed = {path: None for path in FILES if path.startswith("applications/exam/")}
+    kustomization = FILES["applications/kustomization.yaml"].replace("  - exam/argocd.yaml\n", "")
+    after = changed({**removed, "applications/kustomization.yaml": kustomization})
+    lost = ("dangling", "calls", "service:lumie-exam/exam-svc", "applications/grading/common-values.yaml")
+    assert lost not in failures(after)  # the repo deploys nothing to lumie-exam now: the address looks external
+    assert lost in failures(after, baseline=g)
+    (problem,) = [p for p in after.failures(baseline=g) if p.target == "service:lumie-exam/exam-svc"]
+    assert "existed before" in problem.reason
 
 
 def test_missing_secret_plugin_and_middleware_dangle():

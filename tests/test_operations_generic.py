@@ -54,6 +54,14 @@ def test_set_value_list_index_and_quoted_key_in_second_document():
                      file="f.yaml", document=1, key="spec.env[0].value", value="new")
 
 
+def test_set_value_never_shows_a_secret_value():
+    before = "kind: Secret\nmetadata:\n  name: db\nstringData:\n  password: old-secret\n"
+    result = assert_operation("set-value", {"s.yaml": before}, {"s.yaml": before.replace("old-secret", "new-secret")},
+                              file="s.yaml", key="stringData.password", value="new-secret")
+    shown = result.summary + "".join(result.details)
+    assert "secret'" not in shown and "<redacted> -> <redacted>" in shown
+
+
 def test_set_value_same_value_changes_nothing():
     result = assert_operation("set-value", {"v.yaml": "a: 1\n"}, {}, file="v.yaml", key="a", value=1)
     assert result.changes == {}

@@ -17,7 +17,7 @@ import re
 from typing import Any, Iterable
 
 from ..context import Context
-from ..diffs import split_lines
+from ..diffs import REDACTED, split_lines
 from ..errors import MigrateError, YamlError
 from ..tree import join, normpath
 from ..yamlio import YamlFile, insert, line_of, load, set_scalar
@@ -73,8 +73,9 @@ class SetValue(Operation):
         yf = _yaml(ctx, path)
         container, last = self._parent(yf, keys, path, ctx.options)
         value, shown = ctx.options["value"], ctx.options["key"]
+        secret = _is_secret_value(yf.docs[ctx.options["document"]], keys)
         if _has(container, last) and container[last] == value:
-            return StepResult({}, f"{shown} in {path} is already {value!r}")
+            return StepResult({}, f"{shown} in {path} is already {_show(value, secret)}")
         if _has(container, last):
             old = container[last]
             line = line_of(container, last)
@@ -85,8 +86,8 @@ class SetValue(Operation):
         else:
             raise MigrateError(f"key {shown!r} is missing (pass create: true to add it)", path=path)
         where = f"{path}:{line}" if line else path
-        return StepResult({path: yf.dump()}, f"Set {shown} to {value!r} in {path}",
-                          details=[f"{where}: {shown}: {old!r} -> {value!r}"])
+        return StepResult({path: yf.dump()}, f"Set {shown} to {_show(value, secret)} in {path}",
+                          details=[f"{where}: {shown}: {_show(old, secret)} -> {_show(value, secret)}"])
 
     @staticmethod
     def _parent(yf: YamlFile, keys: list, path: str, options) -> tuple[Any, str | int]:
@@ -102,6 +103,15 @@ class SetValue(Operation):
         if not keys or not isinstance(node, (dict, list)):
             raise MigrateError(f"key path {options['key']!r} does not lead into a mapping or list", path=path)
         return node, keys[-1]
+
+
+def _is_secret_value(doc: Any, keys: list) -> bool:
+    """Does the key path lead into a Secret's ``data``/``stringData`` (never shown)?"""
+    return isinstance(doc, dict) and doc.get("kind") == "Secret" and bool(keys) and keys[0] in ("data", "stringData")
+
+
+def _show(value: Any, secret: bool) -> str:
+    return REDACTED if secret else repr(value)
 
 
 def _has(container: Any, key: Any) -> bool:
