@@ -420,5 +420,24 @@ def status_cmd(repo: Path, as_json: bool):
                   for r in runs])
 
 
+# --- demo --------------------------------------------------------------------------------------
+@main.command("demo")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Where to create the example repository (default: a new temporary folder, kept).")
+@click.option("--playbook", default="consolidate-backend", show_default=True, help="The playbook to dry-run.")
+def demo_cmd(directory: Path | None, playbook: str):
+    """Create the example repository and dry-run a playbook on it (changes nothing)."""
+    import tempfile
+
+    from .example import init_repo
+
+    if directory is None:
+        directory = Path(tempfile.mkdtemp(prefix="migrate-demo-")) / "lumie-infra"
+    click.echo(f"example repository: {directory} ({init_repo(directory)})", err=True)
+    click.echo(f"$ migrate run {playbook} --dry-run --repo {directory}", err=True)
+    _run_playbook(directory, playbook, (), dry_run=True, snapshot_dir=None, update_snapshots=False,
+                  yes=False, as_json=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

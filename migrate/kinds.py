@@ -4,7 +4,7 @@ A *component* is the Application that installs a controller and its CRDs (kong,
 traefik, vault, cert-manager...). Custom kinds are matched by API group; ingress
 classes by name. Each entry lists candidate Application names, first match wins;
 a group missing from the table falls back to an Application named like one of the
-group's dot-separated labels (``rabbitmq.com`` -> ``rabbitmq``).
+group's dot-separated labels (``minio.min.io`` -> ``minio``).
 """
 
 from __future__ import annotations
@@ -72,23 +72,19 @@ def is_custom_group(group: str) -> bool:
     return bool(group) and group not in BUILTIN_GROUPS and group != ARGO_GROUP
 
 
-def _pick(candidates: Iterable[str], app_names: set[str]) -> str | None:
-    return next((name for name in candidates if name in app_names), None)
+def _component(candidates: tuple[str, ...] | None, names: Iterable[str], app_names: set[str]) -> str | None:
+    """First table candidate the repo has, else the first one (outside the repo); without
+    table entry, the first of ``names`` that is an Application of the repo, else None."""
+    if candidates:
+        return next((c for c in candidates if c in app_names), candidates[0])
+    return next((n for n in names if n in app_names), None)
 
 
 def component_for_group(group: str, app_names: set[str]) -> str | None:
-    """The component (Application name) installing ``group``'s CRDs.
-
-    From the table (first candidate the repo has, else the first candidate: an outside
-    component), else an Application named like one of the group's labels, else None.
-    """
-    candidates = COMPONENT_OF_GROUP.get(group)
-    if candidates:
-        return _pick(candidates, app_names) or candidates[0]
-    return _pick(group.split("."), app_names)
+    """The component (Application name) installing ``group``'s CRDs (or an app named like a label)."""
+    return _component(COMPONENT_OF_GROUP.get(group), group.split("."), app_names)
 
 
 def component_for_ingress_class(class_name: str, app_names: set[str]) -> str | None:
-    """The component (Application name) serving ingress class ``class_name``."""
-    candidates = COMPONENT_OF_INGRESS_CLASS.get(class_name, (class_name,))
-    return _pick(candidates, app_names) or (candidates[0] if class_name in COMPONENT_OF_INGRESS_CLASS else None)
+    """The component (Application name) serving ingress class ``class_name`` (or an app of that name)."""
+    return _component(COMPONENT_OF_INGRESS_CLASS.get(class_name), (class_name,), app_names)
