@@ -176,9 +176,9 @@ def _read_only_docs(tree: Tree, path: str) -> list[Any]:
 
     ``YamlFile.docs`` deep-copies the documents so that they can be edited; the inventory
     only reads, and on a large repository that copy costs more than the whole rest of the
-    load. (Replace with a public read-only accessor when yamlio offers one.)
+    load.
     """
-    return load(tree, path)._parsed.docs
+    return load(tree, path).parsed_docs
 
 
 def _reason(exc: MigrateError) -> str:

@@ -89,6 +89,14 @@ class YamlFile:
         return self._parsed.text
 
     @property
+    def parsed_docs(self) -> list[Any]:
+        """The documents as parsed, shared by every YamlFile of the same text: read-only.
+
+        For readers (the inventory) that must not pay for the private copy ``docs`` makes;
+        edit ``docs``, never these."""
+        return self._parsed.docs
+
+    @property
     def docs(self) -> list[Any]:
         """One node per YAML document: CommentedMap, CommentedSeq, a scalar, or None (empty)."""
         if self._docs is None:
