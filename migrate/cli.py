@@ -205,6 +205,20 @@ def _set_option(f):
                         help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
 
 
+def _accept_loss_option(f):
+    return click.option("--accept-loss", "accept_loss", multiple=True, metavar="NAME",
+                        help="Accept losing a feature with no equivalent, by name (repeatable; sets the playbook "
+                             "parameter accept_loss).")(f)
+
+
+def _with_accepted_losses(params: dict, names) -> dict:
+    """``--accept-loss`` names added to the ``accept_loss`` parameter (a ``--set accept_loss=a,b`` too)."""
+    if not names:
+        return params
+    given = [n.strip() for n in params.get("accept_loss", "").split(",") if n.strip()]
+    return {**params, "accept_loss": list(dict.fromkeys([*given, *names]))}
+
+
 def _snapshot_options(f):
     f = click.option("--update-snapshots", is_flag=True,
                      help="With a dry run: rewrite the repo's approved snapshots (.migrate/snapshots/<playbook>/).")(f)
@@ -259,11 +273,12 @@ def _show_pending(plan) -> None:
 
 
 def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
-                  yes: bool, as_json: bool) -> None:
+                  yes: bool, as_json: bool, accept_loss=()) -> None:
     from . import engine
     from .playbook import parse_assignments
 
-    result = engine.run(repo, playbook, parse_assignments(assignments), dry_run=dry_run,
+    params = _with_accepted_losses(parse_assignments(assignments), accept_loss)
+    result = engine.run(repo, playbook, params, dry_run=dry_run,
                         snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
                         confirm=_confirm(yes, "Apply these steps?", _show_pending),
                         progress=_progress)
@@ -354,25 +369,28 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
 @click.argument("playbook")
 @repo_option
 @_set_option
+@_accept_loss_option
 @_snapshot_options
 @json_option
-def plan_cmd(playbook: str, repo: Path, assignments, snapshot_dir, update_snapshots: bool, as_json: bool):
+def plan_cmd(playbook: str, repo: Path, assignments, accept_loss, snapshot_dir, update_snapshots: bool,
+             as_json: bool):
     """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
-    _run_playbook(repo, playbook, assignments, True, snapshot_dir, update_snapshots, False, as_json)
+    _run_playbook(repo, playbook, assignments, True, snapshot_dir, update_snapshots, False, as_json, accept_loss)
 
 
 @main.command("run")
 @click.argument("playbook")
 @repo_option
 @_set_option
+@_accept_loss_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan and every diff; change nothing.")
 @_snapshot_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @json_option
-def run_cmd(playbook: str, repo: Path, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
+def run_cmd(playbook: str, repo: Path, assignments, accept_loss, dry_run: bool, snapshot_dir, update_snapshots: bool,
             yes: bool, as_json: bool):
     """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
-    _run_playbook(repo, playbook, assignments, dry_run, snapshot_dir, update_snapshots, yes, as_json)
+    _run_playbook(repo, playbook, assignments, dry_run, snapshot_dir, update_snapshots, yes, as_json, accept_loss)
 
 
 @main.command("rollback")

@@ -15,9 +15,10 @@ A playbook (``<name>.yaml``)::
         checks: [{check: unchanged, with: {paths: [bootstrap/]}}]   # after this step only
     checks: [...]                         # after every step
 
-A parameter's type comes from its default (str, int, bool, list of str). ``${p}`` as a whole
-string yields the typed value; inside a longer string it interpolates (lists joined with
-commas); ``$${`` is a literal ``${``. Playbooks are looked up in the target repo's
+A parameter's type comes from its default (str, int, bool, list of str, mapping of str to
+str). ``${p}`` as a whole string yields the typed value; inside a longer string it
+interpolates (lists joined with commas); ``$${`` is a literal ``${``. A mapping's entries are
+set one by one: ``--set env.JAVA_OPTS=-Xmx1g``. Playbooks are looked up in the target repo's
 ``.migrate/playbooks/`` first, then among those shipped with migrate (``migrate.playbooks``).
 Every problem is a UsageError naming the file and line.
 """
@@ -40,7 +41,7 @@ PARAM_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _REFERENCE = re.compile(r"\$(\$?)\{([^}]*)\}")
 _WHOLE = re.compile(r"^\$\{([^}]*)\}$")
 _TRUE, _FALSE = {"true", "yes", "on", "1"}, {"false", "no", "off", "0"}
-_TYPES = {bool: "bool", int: "int", str: "str", list: "list"}
+_TYPES = {bool: "bool", int: "int", str: "str", list: "list", dict: "dict"}
 
 
 # --- model ----------------------------------------------------------------------------
@@ -59,12 +60,16 @@ class Parameter:
 
     def convert(self, value: Any) -> Any:
         """``value`` (a ``--set`` string or an already typed value) as this parameter's type."""
+        if isinstance(value, str) and isinstance(self.default, dict):
+            raise UsageError(f"parameter {self.name!r} is a mapping: set its entries with "
+                             f"--set {self.name}.NAME=VALUE")
         if isinstance(value, str) and not isinstance(self.default, str):
             return self._parse(value)
         if isinstance(value, tuple):
             value = list(value)
-        if type(value) is not type(self.default) or (isinstance(value, list) and not all(
-                isinstance(v, str) for v in value)):
+        if isinstance(value, Mapping) and isinstance(self.default, dict):
+            value = dict(value)
+        if type(value) is not type(self.default) or not _of_strings(value):
             raise UsageError(f"parameter {self.name!r} expects {self.type_name}, got {value!r}")
         return value
 
@@ -122,13 +127,28 @@ class Playbook:
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Parameter values: defaults overridden by ``given`` (strings from ``--set`` or typed)."""
-        given = dict(given or {})
+        given = self._fold_entries(dict(given or {}))
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             raise UsageError(f"playbook {self.name!r} has no parameter {unknown[0]!r} "
                              f"(parameters: {', '.join(self.parameters) or 'none'})")
         return {name: p.convert(given[name]) if name in given else p.default
                 for name, p in self.parameters.items()}
+
+    def _fold_entries(self, given: dict[str, Any]) -> dict[str, Any]:
+        """``{"env.A": "1"}`` -> ``{"env": {**default, "A": "1"}}`` for mapping parameters."""
+        folded: dict[str, Any] = {}
+        for key, value in given.items():
+            name, dot, entry = key.partition(".")
+            parameter = self.parameters.get(name)
+            if dot and key not in self.parameters and parameter is not None and isinstance(parameter.default, dict):
+                if not entry:
+                    raise UsageError(f"--set {key}=...: name the entry of {name!r} ({name}.NAME=VALUE)")
+                base = folded.get(name, given.get(name, parameter.default))
+                folded[name] = {**parameter.convert(base), entry: value}
+            elif key not in folded:
+                folded[key] = value
+        return folded
 
     def to_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "source": self.source,
@@ -171,6 +191,15 @@ def substitute(value: Any, params: Mapping[str, Any], *, path: str | None = None
         return ",".join(found) if isinstance(found, list) else str(found)
 
     return _REFERENCE.sub(interpolate, value)
+
+
+def _of_strings(value: Any) -> bool:
+    """A list holds only strings; a mapping only string keys and values; anything else: True."""
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    return True
 
 
 def _lookup(name: str, params: Mapping[str, Any], path, line) -> Any:
@@ -243,10 +272,10 @@ def _parameters(node, source: str, line: int) -> dict[str, Parameter]:
         spec = _mapping(spec, f"parameter {name!r}", source, where)
         _only_keys(spec, {"description", "default", "example"}, f"parameter {name!r}", source)
         default = plain(spec.get("default"))
-        if type(default) not in _TYPES or (isinstance(default, list) and not all(
-                isinstance(v, str) for v in default)):
-            raise UsageError(f"parameter {name!r} needs a default that is a string, integer, boolean or "
-                             "list of strings (its type comes from the default)", path=source, line=where)
+        if type(default) not in _TYPES or not _of_strings(default):
+            raise UsageError(f"parameter {name!r} needs a default that is a string, integer, boolean, "
+                             "list of strings or mapping of strings (its type comes from the default)",
+                             path=source, line=where)
         parameters[str(name)] = Parameter(str(name), _string(spec, "description", source,
                                                              where=f"parameter {name!r}"),
                                           default, plain(spec.get("example")))

@@ -179,6 +179,11 @@ def designed_services() -> list[Service]:
     ]
 
 
+def internal_minio(s: Service) -> str:
+    """MinIO's in-cluster S3 endpoint for ``s`` (a scaled copy calls its own copy's MinIO)."""
+    return f"http://minio{s.suffix}.minio{s.suffix}.svc:9000"
+
+
 def scaled_copy(service: Service, copy: int) -> Service:
     """Copy number ``copy`` (2, 3, ...) of a designed service, in its own folder and namespace."""
     return replace(service, suffix=f"-s{copy:02d}")

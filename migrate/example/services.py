@@ -161,9 +161,10 @@ def _env_groups(s: Service) -> list[tuple[str, list[str]]]:
         runtime = [_value("SPRING_PROFILES_ACTIVE", "prod"), _value("TZ", "Asia/Seoul")]
     else:
         runtime = [_value("TZ", "Asia/Seoul"), _value("PYTHONUNBUFFERED", '"1"'), _value("LOG_LEVEL", "INFO")]
-    db = [_value("DB_HOST", "lumie-db-rw.lumie-db.svc")] + _secret_env(s, "db") if "db" in s.secrets else []
-    infra = [_value("REDIS_HOST", f"redis.lumie-cache.svc:{s.redis_port}")] if "redis" in s.uses else []
-    infra += [_value("RABBITMQ_HOST", "rabbitmq.lumie-event.svc")] if "rabbitmq" in s.uses else []
+    x = s.suffix  # a scaled copy calls its own copy of the platform
+    db = [_value("DB_HOST", f"lumie-db-rw.lumie-db{x}.svc")] + _secret_env(s, "db") if "db" in s.secrets else []
+    infra = [_value("REDIS_HOST", f"redis.lumie-cache{x}.svc:{s.redis_port}")] if "redis" in s.uses else []
+    infra += [_value("RABBITMQ_HOST", f"rabbitmq.lumie-event{x}.svc")] if "rabbitmq" in s.uses else []
     storage = [_value("MINIO_ENDPOINT", s.minio_endpoint)] if "minio" in s.uses else []
     storage += _secret_env(s, "minio") if "minio" in s.secrets else []
     return [
@@ -209,6 +210,11 @@ def _tls(i: str, host: str) -> str:
     return "tls:\n" + item(i, f"secretName: {secret}\nhosts:\n{item(i, host)}")
 
 
+def _plugins(s: Service, names: str) -> str:
+    """The ``konghq.com/plugins`` list: Kong cluster plugins, a scaled copy's own (``lumie-cors-s02``)."""
+    return ",".join(name + s.suffix for name in names.split(","))
+
+
 def _ingress(s: Service, i: str) -> str:
     if s.kind != BACKEND:
         return "ingress:\n  enabled: false # 내부 전용 워커 (RabbitMQ 소비)"
@@ -217,7 +223,7 @@ enabled: true
 className: kong
 annotations:
   konghq.com/strip-path: "true"
-  konghq.com/plugins: {s.plugins}
+  konghq.com/plugins: {_plugins(s, s.plugins)}
 {_hosts(i, API_HOST, s.paths)}
 {_tls(i, API_HOST)}"""
     return f"# 외부 노출 (Kong, api.lumie.kr)\ningress:\n{indent(body, '  ')}"
@@ -238,7 +244,7 @@ name: download
 className: kong
 annotations:
   konghq.com/strip-path: "false"
-  konghq.com/plugins: lumie-cors
+  konghq.com/plugins: {_plugins(s, "lumie-cors")}
 {_hosts(i, host, ("/",))}
 {_tls(i, host)}"""
 

@@ -1,0 +1,104 @@
+"""Where a new Traefik Middleware goes, the text that holds it, and the Middlewares a repo has.
+
+A Middleware lives in the app that deploys the Ingress using it (``placement``):
+
+- the Ingress's file (a manifest, or the values file of a chart) is rendered by a kustomization:
+  ``<kustomization folder>/<middleware_file>``, added to that kustomization's ``resources``;
+- the file sits in a directory source (a multi-source app's manifests folder): the same file
+  name in that folder, which Argo CD applies as it is (its ``include`` glob must match);
+- otherwise (an app made of a remote chart and its values only) there is nowhere to put it.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from ruamel.yaml import YAML
+
+from .. import kinds
+from ..deploys import directory_files, glob_matches
+from ..inventory import Inventory
+from ..playbook import plain
+from ..tree import join, normpath
+from ..yamlnav import dig, text
+from .translators import Middleware
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The manifest file that holds an app's new Middlewares, and the kustomization that must list it."""
+
+    file: str
+    kustomization: str | None = None
+    entry: str | None = None
+
+
+def placement(inv: Inventory, site_file: str, middleware_file: str) -> Placement | None:
+    """Where Middlewares used by an Ingress of ``site_file`` go (None: nowhere in this repo)."""
+    for kust in inv.kustomizations:
+        listed = [r.path for r in kust.resources] + [v.path for c in kust.helm_charts for v in c.values_files]
+        if site_file in listed:
+            return Placement(join(kust.folder, middleware_file), kust.file, normpath(middleware_file))
+    context = inv.contexts.get(site_file)
+    app = next((a for a in inv.applications if context and a.id == context.app), None)
+    for src in app.sources if app else ():
+        if _is_directory(inv, src.path) and site_file in directory_files(inv.files, src):
+            name = posixpath.basename(middleware_file)
+            if not src.include or glob_matches(src.include, name):
+                return Placement(join(src.path, name))
+    return None
+
+
+def _is_directory(inv: Inventory, folder: str | None) -> bool:
+    """A folder Argo CD applies as plain manifests (not a kustomization, not a chart)."""
+    return folder is not None and inv.kustomization(folder) is None and not inv.files.is_file(
+        join(folder, "Chart.yaml"))
+
+
+# --- the text ---------------------------------------------------------------------------------
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    yaml.width = 1 << 30
+    return yaml
+
+
+def documents_text(middlewares: Iterable[Middleware]) -> str:
+    """YAML documents of ``middlewares``, each after a comment naming what it replaces."""
+    parts = []
+    for middleware in middlewares:
+        out = io.StringIO()
+        _yaml().dump(middleware.document(), out)
+        parts.append(f"# replaces {middleware.replaces}\n{out.getvalue()}")
+    return "---\n".join(parts)
+
+
+def file_text(existing: str | None, middlewares: list[Middleware], header: str) -> str:
+    """A new Middlewares file (``header`` comment first), or ``existing`` with the documents appended."""
+    docs = documents_text(middlewares)
+    if existing is None:
+        return f"# {header}\n{docs}"
+    return existing + ("" if existing.endswith("\n") or not existing else "\n") + "---\n" + docs
+
+
+# --- what a repo has ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Existing:
+    """A Middleware the repository defines."""
+
+    spec: Any
+    file: str
+    line: int
+
+
+def existing_middlewares(inv: Inventory) -> dict[tuple[str, str], Existing]:
+    """(namespace, name) -> the Middleware the repo defines (plain spec, file, line)."""
+    found = {}
+    for record in (p for p in inv.plugins if p.kind == kinds.MIDDLEWARE_KIND):
+        doc = next((d for d in inv.docs(record.file) if text(dig(d, "kind")) == kinds.MIDDLEWARE_KIND
+                    and text(dig(d, "metadata", "name")) == record.name), None)
+        found[(record.namespace, record.name)] = Existing(plain(dig(doc, "spec")), record.file, record.line)
+    return found
