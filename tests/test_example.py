@@ -278,9 +278,21 @@ def test_multi_source_single_source_and_directory_include(example_repo_master):
 
 
 # --- scale and refusals ------------------------------------------------------------------------
-def test_scale_three_has_three_times_the_services_and_commits(example_repo_master, tmp_path):
-    repo = tmp_path / "scaled"
+@pytest.fixture(scope="module")
+def scaled_repo(tmp_path_factory) -> Path:
+    """The example repository at scale 3 (shared, read-only)."""
+    repo = tmp_path_factory.mktemp("scaled") / "lumie-x3"
     init_repo(repo, scale=3)
+    return repo
+
+
+def sizes(repo: Path) -> tuple[int, int, int]:
+    """Commits, tracked files and Applications of a repository."""
+    return int(git(repo, "rev-list", "--count", "HEAD")), len(git(repo, "ls-files").split()), len(applications(repo))
+
+
+def test_scale_three_has_three_times_the_services_files_apps_and_commits(example_repo_master, scaled_repo):
+    repo = scaled_repo
     assert git(repo, "status", "--porcelain") == ""
     services = [p for p in git(repo, "ls-files", "applications/lumie/backend", "applications/lumie/ai").split()
                 if p.endswith("/argocd.yaml")]
@@ -288,9 +300,56 @@ def test_scale_three_has_three_times_the_services_and_commits(example_repo_maste
     assert "applications/lumie/backend/exam-svc-s03/argocd.yaml" in services
     assert "lumie-exam-s02" in read(repo, "applications/lumie/backend/exam-svc-s02/kustomization.yaml")
     assert "- lumie/backend/exam-svc-s02/argocd.yaml" in read(repo, "applications/kustomization.yaml")
-    assert "exam-svc-s03-values-file" in read(repo, "applications/tekton/ci-cd/trigger-template.yaml")
-    base = int(git(example_repo_master, "rev-list", "--count", "HEAD"))
-    assert 2.5 * base <= int(git(repo, "rev-list", "--count", "HEAD")) <= 3.5 * base
+    assert "exam-svc-s03-values-file" in read(repo, "applications/tekton/ci-cd-s03/trigger-template.yaml")
+    assert "exam-svc-s03" not in read(repo, "applications/tekton/ci-cd/trigger-template.yaml")
+    for base, scaled in zip(sizes(example_repo_master), sizes(repo)):  # commits, files, Applications: ~3x
+        assert 2.7 * base <= scaled <= 3.3 * base, (base, scaled)
+
+
+def copied_apps(c: str) -> set[tuple[str, str, str]]:
+    """The Applications of scaled copy ``c`` (``-s02``): every designed one but the applications root and
+    legacy-gateway, each in its own folder and namespace (a root's children go to namespace argocd)."""
+    apps = {("argocd" + c, f"applications/argocd{c}/argocd.yaml", "argocd" + c),
+            ("lumie" + c, f"applications/lumie{c}/argocd.yaml", "lumie-db" + c),
+            ("lumie-develop" + c, f"applications/lumie/develop{c}/argocd.yaml", "lumie-dev" + c),
+            ("frontend" + c, f"applications/lumie/frontend{c}/argocd.yaml", "lumie-frontend" + c),
+            ("tekton-ci-cd" + c, f"applications/tekton/ci-cd{c}/argocd.yaml", "tekton-pipelines" + c)}
+    apps |= {(svc + c, values_path(svc).replace(f"/{svc}/common-values.yaml", f"/{svc}{c}/argocd.yaml"),
+              f"lumie-{svc.removesuffix('-svc')}{c}") for svc in [*MERGED, *WORKERS]}
+    for name, path, namespace in EXPECTED_APPS:
+        root, _, rest = path.partition("/")
+        if root in ("bootstrap", "platform", "observability"):  # whole roots: bootstrap-s02/, ...
+            apps.add((name + c, f"{root}{c}/{rest}", namespace if rest == "application.yaml" else namespace + c))
+    return apps
+
+
+def test_every_copy_has_the_whole_platform_in_its_own_folders_and_namespaces(scaled_repo):
+    assert applications(scaled_repo) == EXPECTED_APPS | copied_apps("-s02") | copied_apps("-s03")
+    plugins = yaml_docs(scaled_repo, "bootstrap-s02/kong/manifests/cluster-plugins.yaml")
+    assert [d["metadata"]["name"] for d in plugins] == ["https-redirect-s02", "lumie-cors-s02", "lumie-jwt-s02",
+                                                        "lumie-jwt-claims-s02"]
+    exam = read(scaled_repo, "applications/lumie/backend/exam-svc-s02/common-values.yaml")
+    assert "lumie-db-rw.lumie-db-s02.svc" in exam and "lumie-cors-s02,lumie-jwt-s02,lumie-jwt-claims-s02" in exam
+    root = read(scaled_repo, "applications/kustomization.yaml")
+    assert "- lumie/frontend-s03/argocd.yaml" in root and "- lumie-s03/argocd.yaml" in root
+
+
+def test_scaled_copies_add_no_graph_failure_and_every_yaml_file_round_trips(scaled_repo):
+    from migrate.doctor import DIFFERS, ERROR, doctor
+    from migrate.graph import build_graph
+    from migrate.inventory import Inventory
+    from migrate.tree import Tree
+
+    tree = Tree.from_repo(scaled_repo)
+    inventory = Inventory.load(tree)
+    assert inventory.errors == []
+    failures = build_graph(inventory).failures()
+    assert {(f.kind, f.file, f.target) for f in failures} == {  # only the stale frontend reference, per copy
+        ("suspect", f"applications/lumie/frontend{copy}/common-values.yaml",
+         f"service:lumie-platform{copy}/auth-svc{copy}") for copy in ("", "-s02", "-s03")}
+    assert len(failures) == 3
+    report = doctor(tree)
+    assert report.having(ERROR) == [] and report.having(DIFFERS) == []
 
 
 def test_refuses_a_non_empty_target(tmp_path):

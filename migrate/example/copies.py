@@ -21,6 +21,11 @@ from typing import Mapping
 KONG_PLUGINS = ("https-redirect", "lumie-cors", "lumie-jwt-claims")  # and lumie-jwt, see _bootstrap
 
 
+def _suffixed(s: str, *fragments: str) -> list[tuple[str, str]]:
+    """Renames of fragments that end in a name: the suffix goes after them."""
+    return [(fragment, fragment + s) for fragment in fragments]
+
+
 def _named(s: str, *names: str) -> list[tuple[str, str]]:
     """Renames of ``name: X`` / ``namespace: X`` lines (an Application's name and destination...)."""
     return [(f"{key}: {name}\n", f"{key}: {name}{s}\n") for name in names for key in ("name", "namespace")]
@@ -32,12 +37,8 @@ def _root(s: str, root: str) -> list[tuple[str, str]]:
             (f"path: {root}\n", f"path: {root}{s}\n")]
 
 
-def _plugins(s: str) -> list[tuple[str, str]]:
-    return [(name, f"{name}{s}") for name in KONG_PLUGINS]
-
-
 def _bootstrap(s: str, n: str) -> list[tuple[str, str]]:
-    return [*_root(s, "bootstrap"), *_named(s, "minio", "zot", "vault", "kong"), *_plugins(s),
+    return [*_root(s, "bootstrap"), *_named(s, "minio", "zot", "vault", "kong"), *_suffixed(s, *KONG_PLUGINS),
             ("name: lumie-jwt\n", f"name: lumie-jwt{s}\n"),
             ("upload.lumie.kr", f"upload-{n}.lumie.kr"), ("upload-lumie-kr-tls", f"upload-{n}-lumie-kr-tls"),
             ("zot.lumie-infra.com", f"zot-{n}.lumie-infra.com"),
@@ -51,7 +52,7 @@ def _platform(s: str, n: str) -> list[tuple[str, str]]:
     return [*_root(s, "platform"),
             *_named(s, "cert-manager", "cnpg", "cnpg-system", "redis", "lumie-cache", "rabbitmq", "lumie-event",
                     "traefik", "monitoring", "letsencrypt-prod", "letsencrypt-staging"),
-            (".lumie-cache.svc", f".lumie-cache{s}.svc"), ("ingressClass: traefik", f"ingressClass: traefik{s}")]
+            (".lumie-cache.svc", f".lumie-cache{s}.svc"), *_suffixed(s, "ingressClass: traefik")]
 
 
 def _observability(s: str, n: str) -> list[tuple[str, str]]:
@@ -59,7 +60,7 @@ def _observability(s: str, n: str) -> list[tuple[str, str]]:
             (".monitoring.svc", f".monitoring{s}.svc"), ("minio.minio.svc", f"minio{s}.minio{s}.svc"),
             ("grafana.lumie-infra.com", f"grafana-{n}.lumie-infra.com"),
             ("grafana-lumie-infra-com-tls", f"grafana-{n}-lumie-infra-com-tls"),
-            ("ingressClassName: traefik", f"ingressClassName: traefik{s}")]
+            *_suffixed(s, "ingressClassName: traefik")]
 
 
 def _argocd(s: str, n: str) -> list[tuple[str, str]]:
@@ -76,10 +77,8 @@ def _database(s: str, n: str) -> list[tuple[str, str]]:
 
 
 def _frontend(s: str, n: str) -> list[tuple[str, str]]:
-    return [("applications/lumie/frontend", f"applications/lumie/frontend{s}"), ("name: frontend", f"name: frontend{s}"),
-            ("releaseName: frontend", f"releaseName: frontend{s}"),
-            ("repository: applications/frontend", f"repository: applications/frontend{s}"),
-            ("lumie-frontend", f"lumie-frontend{s}"), *_plugins(s),
+    return [*_suffixed(s, "applications/lumie/frontend", "name: frontend", "releaseName: frontend",
+                       "repository: applications/frontend", "lumie-frontend", *KONG_PLUGINS),
             ("auth-svc.lumie-platform.svc", f"auth-svc{s}.lumie-platform{s}.svc"),
             ("www.lumie.kr", f"www.{n}.lumie.kr"), ("https://lumie.kr", f"https://{n}.lumie.kr"),
             ("host: lumie.kr\n", f"host: {n}.lumie.kr\n"), ("- lumie.kr\n", f"- {n}.lumie.kr\n"),
@@ -88,18 +87,16 @@ def _frontend(s: str, n: str) -> list[tuple[str, str]]:
 
 
 def _develop(s: str, n: str) -> list[tuple[str, str]]:
-    return [("applications/lumie/develop", f"applications/lumie/develop{s}"), ("lumie-develop", f"lumie-develop{s}"),
-            ("lumie-dev", f"lumie-dev{s}"), ("dev.lumie.kr", f"dev-{n}.lumie.kr"),
-            ("auth-svc", f"auth-svc{s}"), ("tenant-svc", f"tenant-svc{s}"),
-            ("/api/auth\n", f"/api/auth{s}\n"), ("/api/tenant\n", f"/api/tenant{s}\n"),
+    return [*_suffixed(s, "applications/lumie/develop", "lumie-develop", "lumie-dev", "auth-svc", "tenant-svc"),
+            ("dev.lumie.kr", f"dev-{n}.lumie.kr"), ("/api/auth\n", f"/api/auth{s}\n"),
+            ("/api/tenant\n", f"/api/tenant{s}\n"),
             # the manifests keep their file names (a longer fragment wins, so these stay as they are)
             ("manifests/auth-svc.yaml", "manifests/auth-svc.yaml"),
             ("manifests/tenant-svc.yaml", "manifests/tenant-svc.yaml")]
 
 
 def _tekton(s: str, n: str) -> list[tuple[str, str]]:
-    return [("applications/tekton/ci-cd", f"applications/tekton/ci-cd{s}"), ("tekton-ci-cd", f"tekton-ci-cd{s}"),
-            ("tekton-pipelines", f"tekton-pipelines{s}")]
+    return _suffixed(s, "applications/tekton/ci-cd", "tekton-ci-cd", "tekton-pipelines")
 
 
 # (designed folder or file, its copy's folder or file with {s} for the suffix, renames of its texts)

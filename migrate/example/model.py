@@ -4,7 +4,8 @@ A ``Service`` holds what is fixed about a backend service or a worker (name, fol
 calls, which secrets it reads) and the state the history changes (image tag, replicas,
 resources, ingress paths, extra env). Names, namespaces and URLs all derive from the base
 name plus a suffix, so scaled copies (``exam-svc-s02`` in ``lumie-exam-s02``) call their own
-peers and nothing collides with the designed repo.
+peers and their own copy of the platform (``lumie-db-s02``, ``redis.lumie-cache-s02``, the Kong
+plugin ``lumie-cors-s02``...), and nothing collides with the designed repo.
 """
 
 from __future__ import annotations

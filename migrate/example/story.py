@@ -5,8 +5,8 @@ observability, Argo CD, the database, the services one by one, workers, frontend
 environment, CI, Kong plugins; then image bumps (single and in bursts), config fixes that
 touch two or three services, a revert, and a final release that puts every backend service
 on ``RELEASE_TAG``. With ``scale > 1`` the story is played once per copy of the platform
-(a ``Tenant``: its services, frontend, develop environment, Tekton app, database and its own
-``bootstrap``/``platform``/``observability`` roots, see ``copies.py``), phase by phase, each
+(a ``Tenant``: its services, frontend, develop environment, Tekton app, Argo CD, database and
+its own ``bootstrap``/``platform``/``observability`` roots, see ``copies.py``), phase by phase, each
 copy's commits right after the designed repo's; the churn interleaves the copies slot by slot,
 and the release puts every copy's backend on the same tag.
 """

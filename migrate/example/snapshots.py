@@ -1,0 +1,74 @@
+"""The committed snapshots of the shipped playbooks: each one dry-run on a fresh example repository.
+
+``snapshots/<playbook>/`` (at the top of the migrate source tree) holds ``NN-<step>.diff`` per
+step and ``report.md``, exactly as ``migrate run <playbook> --dry-run --snapshot-dir`` writes
+them on the example repository. Regenerate them on purpose, review the diff, commit::
+
+    migrate example snapshots --out snapshots             # every shipped playbook
+    migrate example snapshots --out snapshots drop-kong   # one playbook
+
+``--check`` writes nothing and fails (exit 1), naming the first file whose content drifted
+(tests/test_snapshots.py does the same). ``PARAMETERS`` holds each playbook's parameters
+for the example repository (a playbook without a row runs with its defaults).
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from ..errors import MigrateError, UsageError
+
+# playbook -> parameters (as --set would give them) for the example repository
+PARAMETERS: dict[str, dict[str, str]] = {
+    "consolidate-backend": {},
+}
+
+
+def render_all(folder: Path, playbooks: Iterable[str] | None = None) -> list[str]:
+    """Create the example repository in a temporary folder, dry-run ``playbooks`` (default:
+    every shipped one) there and write their snapshots into ``folder/<playbook>/``; the names."""
+    from .. import engine
+    from ..playbook import playbook_names
+    from ..snapshots import write_snapshots
+    from . import init_repo
+
+    shipped = playbook_names()
+    names = list(playbooks or shipped)
+    unknown = [n for n in names if n not in shipped]
+    if unknown:
+        raise UsageError(f"no shipped playbook {unknown[0]!r} (shipped: {', '.join(shipped)})")
+    with tempfile.TemporaryDirectory(prefix="migrate-snapshots-") as tmp:
+        repo = Path(tmp) / "lumie-infra"
+        init_repo(repo)
+        for name in names:
+            plan = engine.plan(repo, name, PARAMETERS.get(name, {}), check_snapshots=False)
+            if plan.error is not None:
+                raise MigrateError(f"{name} fails on the example repository ({plan.error}); give it parameters "
+                                   "in migrate/example/snapshots.py PARAMETERS")
+            write_snapshots(Path(folder) / name, plan)
+    return names
+
+
+def drift(expected: Path, actual: Path) -> str | None:
+    """The first file (relative path) that differs between two snapshot folders, or None."""
+    names = sorted({p.relative_to(expected).as_posix() for p in expected.rglob("*") if p.is_file()} |
+                   {p.relative_to(actual).as_posix() for p in actual.rglob("*") if p.is_file()})
+    for name in names:
+        left, right = expected / name, actual / name
+        if not left.is_file() or not right.is_file() or left.read_bytes() != right.read_bytes():
+            return name
+    return None
+
+
+def check_all(out: Path, playbooks: Iterable[str] | None = None) -> str | None:
+    """The first committed snapshot file under ``out`` that the playbooks no longer produce
+    byte for byte (``<playbook>/<file>``), or None when all match."""
+    with tempfile.TemporaryDirectory(prefix="migrate-snapshots-check-") as tmp:
+        fresh = Path(tmp)
+        for name in render_all(fresh, playbooks):
+            different = drift(Path(out) / name, fresh / name)
+            if different:
+                return f"{name}/{different}"
+    return None
