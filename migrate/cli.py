@@ -74,6 +74,28 @@ def example_init(directory: Path, scale: int):
     click.echo(f"created example repository in {directory} ({info})")
 
 
+@example.command("snapshots")
+@click.argument("playbooks", nargs=-1)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("snapshots"),
+              show_default=True, help="The snapshots folder (one subfolder per playbook).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 naming the first file that drifted.")
+def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
+    """Dry-run the shipped PLAYBOOKS (default: all) on a fresh example repository and write
+    their snapshots (NN-<step>.diff, report.md) into OUT/<playbook>/, or --check them."""
+    from .example.snapshots import check_all, render_all
+
+    if not check:
+        for name in render_all(out, playbooks or None):
+            click.echo(f"wrote {out / name}/")
+        return
+    drifted = check_all(out, playbooks or None)
+    if drifted:
+        click.echo(f"error: {out / drifted} differs from what the playbook produces now "
+                   f"(review, then regenerate with `migrate example snapshots --out {out}`)", err=True)
+        click.get_current_context().exit(1)
+    click.echo(f"snapshots in {out} are up to date")
+
+
 # --- history -------------------------------------------------------------------------
 def _print_table(title: str, columns: list[str], rows: list[list]) -> None:
     """A rich table on a terminal; plain aligned columns (no box, no colour) otherwise."""

@@ -154,7 +154,13 @@ def commit(repo: git.Repo, paths: Iterable[str], message: str, *, allow_empty: b
     Hooks are skipped (``--no-verify``): the engine has verified the step, and the commit
     must hold exactly the verified content.
     """
-    _git(repo, "add", "-A", "--", *_literal(paths))
+    paths = list(paths)
+    # A path in neither the work tree nor the index is already staged as deleted (e.g. by
+    # `git revert --no-commit` of a commit that added it); `git add` would reject it.
+    indexed = set(_git(repo, "ls-files", "-z", "--", *_literal(paths)).split("\0")) if paths else set()
+    present = [p for p in paths if normpath(p) in indexed or (Path(repo.working_tree_dir) / normpath(p)).exists()]
+    if present:
+        _git(repo, "add", "-A", "--", *_literal(present))
     empty = ("--allow-empty",) if allow_empty else ()
     _git(repo, "commit", "-q", "--no-verify", "--cleanup=verbatim", *empty, "-m", message)
     return head_sha(repo)

@@ -49,13 +49,15 @@ class ServiceValues:
 
 @dataclass(frozen=True)
 class Settings:
-    """What the merge needs besides the values: the target, the image tag, whether gRPC stays,
+    """What the merge needs besides the values: the target, the image tag (and where it comes
+    from), whether gRPC stays,
     the merged services' Services (namespace, name), env resolutions, the chart's defaults
     (its ``common:``) and, per service, the Traefik middlewares carried into the target."""
 
     target: str
     namespace: str
     tag: str
+    tag_origin: str = "given"
     keep_grpc: bool = False
     peers: frozenset[tuple[str, str]] = frozenset()
     resolutions: Mapping[str, str] = field(default_factory=dict)
@@ -119,8 +121,9 @@ def _replicas(key: str, values, settings: Settings, out: MergedValues) -> None:
 
 
 def _image(key: str, values, settings: Settings, out: MergedValues) -> None:
-    out.take(key, merge_image(_values(key, values), settings.target, settings.tag),
-             f"migrate: one image for the merged services, tag {settings.tag}")
+    merged = merge_image(_values(key, values), settings.target, settings.tag)
+    merged.notes = [f"{note} (tag: {settings.tag_origin})" for note in merged.notes]
+    out.take(key, merged, f"migrate: one image for the merged services, tag {settings.tag}")
 
 
 def _ports(key: str, values, settings: Settings, out: MergedValues) -> None:
@@ -133,6 +136,9 @@ def _ports(key: str, values, settings: Settings, out: MergedValues) -> None:
 def _env(key: str, values, settings: Settings, out: MergedValues) -> None:
     parts = [part for v in values for part in v.parts("env")]
     merged = merge_env(parts, settings.peers, settings.target, settings.resolutions)
+    merged.notes.append(f"env: {len(merged.value)} names from {len(parts)} entries of {len(values)} services; "
+                        f"{len(merged.dropped)} entries dropped (calls between merged services); "
+                        f"{len(merged.resolved)} set by --set env.NAME")
     if any("env" in v.common for v in values):
         out.take("env", merged, f"migrate: env of the merged services by name, secrets renamed "
                                 f"{settings.target}-*; calls between them dropped (now in-process)")

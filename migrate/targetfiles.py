@@ -49,11 +49,12 @@ class TargetBuild:
     unknown: list[str] = field(default_factory=list)
 
 
-def build_target(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[str, str]) -> TargetBuild:
-    """Every file of the target (see module doc)."""
+def build_target(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[str, str],
+                 tag_origin: str = "given") -> TargetBuild:
+    """Every file of the target (see module doc); ``tag_origin`` says where the tag comes from."""
     build = TargetBuild()
     carried = _carried(tree, con, build)
-    merged = _merge(tree, con, tag, resolutions, carried)
+    merged = _merge(tree, con, tag, tag_origin, resolutions, carried)
     build.conflicts += merged.conflicts
     build.unknown = merged.unknown
     build.files[con.values_file] = _values_text(tree, con, merged)
@@ -63,7 +64,22 @@ def build_target(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[
     if grpc is not None:
         build.files[grpc.path] = _grpc_text(tree, con, grpc)
     _report_values(con, merged, build)
+    _report_grpc(con, build)
     return build
+
+
+def _report_grpc(con: Consolidation, build: TargetBuild) -> None:
+    """Say what became of the merged services' gRPC Services, and why."""
+    names = sorted(name for (_, name), (_, new) in con.renames.items() if new == f"{con.target.name}-grpc")
+    if not names:
+        return
+    if con.keep_grpc:
+        callers = ", ".join(f"{m.file}:{m.line}" for m in con.grpc_callers())
+        message = f"gRPC Services {', '.join(names)} become {con.target.name}-grpc: still called from {callers}"
+    else:
+        message = (f"gRPC Services {', '.join(names)} are not carried: only the merged services called them "
+                   "(now in-process)")
+    build.report.append(ReportEntry("rule", message, con.kustomization_file))
 
 
 def header(con: Consolidation, what: str) -> list[str]:
@@ -97,7 +113,7 @@ def _service_values(tree: Tree, source: SourceService) -> ServiceValues:
                          {k: line_of(common, k) for k in common}, lists)
 
 
-def _merge(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[str, str],
+def _merge(tree: Tree, con: Consolidation, tag: str, tag_origin: str, resolutions: Mapping[str, str],
            carried: Mapping[str, frozenset[str]]) -> MergedValues:
     values = [_service_values(tree, s) for s in con.sources]
     defaults_path = posixpath.join(con.first.chart.chart_path or "", "values.yaml")
@@ -105,7 +121,7 @@ def _merge(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[str, s
     if tree.exists(defaults_path):
         docs = load(tree, defaults_path).docs
         defaults = detach(docs[0].get("common") or {}) if docs and isinstance(docs[0], Mapping) else {}
-    settings = Settings(con.target.name, con.target.namespace, tag, con.keep_grpc, con.peers,
+    settings = Settings(con.target.name, con.target.namespace, tag, tag_origin, con.keep_grpc, con.peers,
                         dict(resolutions), defaults, carried)
     return merge_values(values, settings)
 

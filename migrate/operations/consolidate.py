@@ -58,7 +58,8 @@ class CreateTarget(Operation):
         if existing:
             raise MigrateError(f"{existing} already exists: the target must be new (choose another folder)",
                                path=existing)
-        build = build_target(ctx.tree, con, _image_tag(ctx, con), ctx.options["env"])
+        tag, origin = _image_tag(ctx, con)
+        build = build_target(ctx.tree, con, tag, ctx.options["env"], origin)
         if build.unknown:
             raise UsageError(f"--set env.{build.unknown[0]}: no merged service sets {build.unknown[0]}")
         if build.conflicts:
@@ -68,16 +69,16 @@ class CreateTarget(Operation):
                           details=[f"merged: {names}", *build.details], report=build.report)
 
 
-def _image_tag(ctx: Context, con: Consolidation) -> str:
-    """The ``image_tag`` option, else the newest tag all merged services were built from."""
+def _image_tag(ctx: Context, con: Consolidation) -> tuple[str, str]:
+    """The ``image_tag`` option, else the newest tag all merged services were built from; and
+    where it comes from."""
     if ctx.options["image_tag"]:
-        return str(ctx.options["image_tag"])
+        return str(ctx.options["image_tag"]), "--set image_tag"
     tag = ctx.history.newest_common_tag([s.name for s in con.sources])
     if not tag:
         raise MigrateError("no image tag that every merged service was built from is in the history; "
                            "pass the tag of the merged build with --set image_tag=<tag>")
-    ctx.report.add("rule", f"image tag {tag}: the newest tag every merged service was built from (git history)")
-    return tag
+    return tag, "the newest tag every merged service was built from, in the git history"
 
 
 def conflicts_error(conflicts: list[Conflict]) -> MigrateError:

@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .. import kinds
 from ..context import Context
+from ..errors import UsageError
 from ..inventory import Inventory
 from ..records import Route
 from ..tree import Tree
@@ -114,6 +115,9 @@ class SwitchIngressClass(Operation):
 
     def apply(self, ctx: Context) -> StepResult:
         old, new = ctx.options["from_class"], ctx.options["to_class"]
+        if old == new:
+            raise UsageError(f"from_class and to_class are both {old!r}")
+        _note_controller(ctx, new)
         changes, details = {}, []
         for path, synced in self._candidates(ctx):
             edited, lines = self._switch(ctx, path, old, new)
@@ -152,6 +156,14 @@ class SwitchIngressClass(Operation):
                 lines.append(line_of(container, key))
                 set_scalar(container, key, new)
         return yf.dump(), lines
+
+
+def _note_controller(ctx: Context, ingress_class: str) -> None:
+    """Report when no synced Application of the repo serves the new class (it may live elsewhere)."""
+    serving = kinds.component_for_ingress_class(ingress_class, {a.name for a in ctx.inventory.applications})
+    if serving not in ctx.graph.synced_applications():
+        ctx.report.add("note", f"no synced Application of this repository serves ingress class {ingress_class}: "
+                       "make sure the cluster runs its controller")
 
 
 def _component_kind(component: Component, inv: Inventory) -> Callable[[Any], bool]:
