@@ -342,10 +342,11 @@ def _top_or_folder(folder: Path) -> Path:
 
 
 def _list_units(as_json: bool) -> None:
-    """Operations and checks a playbook can use, with their documented options."""
+    """Operations, checks and translators (of translate-plugins tables) a playbook can use, with options."""
     from .operations.base import CHECKS, OPERATIONS
+    from .operations.translators import TRANSLATORS
 
-    units = [reg.get(name) for reg in (OPERATIONS, CHECKS) for name in reg.names()]
+    units = [reg.get(name) for reg in (OPERATIONS, CHECKS, TRANSLATORS) for name in reg.names()]
     if as_json:
         echo_json([{"kind": u.kind, **u.describe()} for u in units])
         return
@@ -365,7 +366,8 @@ def _cells(*values) -> list[str]:
 
 @main.command("list")
 @repo_option
-@click.option("--operations", is_flag=True, help="List the operations and checks playbooks can use, with options.")
+@click.option("--operations", is_flag=True,
+              help="List the operations, checks and translators playbooks can use, with options.")
 @json_option
 def list_cmd(repo: Path, operations: bool, as_json: bool):
     """Playbooks you can run here (shipped ones and the repo's .migrate/playbooks/), with their steps and parameters."""

@@ -128,9 +128,6 @@ class Consolidation:
                 raise UsageError(f"the target folder {folder} lies in {source.name}'s folder {source.folder}, "
                                  "which retire-sources removes; choose another folder")
 
-    def source(self, name: str) -> SourceService:
-        return next(s for s in self.sources if s.name == name)
-
     # -- services -------------------------------------------------------------------------------
     @cached_property
     def services(self) -> list[tuple[SourceService, Service]]:

@@ -142,14 +142,14 @@ def conflict(what: str, parts: Iterable[Part], hint: str = "") -> Conflict:
 
 
 def union_order(key_lists: Iterable[Iterable[str]]) -> list[str]:
-    """Keys in first-appearance order; a key first seen later goes after the key before it there."""
+    """Keys in first-appearance order; a key first seen later goes before the next key of its
+    own list that is already placed (else at the end)."""
     order: list[str] = []
-    for keys in key_lists:
-        previous = None
-        for key in keys:
+    for keys in map(list, key_lists):
+        for i, key in enumerate(keys):
             if key not in order:
-                order.insert(order.index(previous) + 1 if previous is not None else len(order), key)
-            previous = key
+                successor = next((k for k in keys[i + 1:] if k in order), None)
+                order.insert(order.index(successor) if successor is not None else len(order), key)
     return order
 
 
@@ -162,8 +162,8 @@ def short_name(service: str) -> str:
 def merge_identical(what: str, parts: list[Part]) -> Merged:
     """The value every service has (MISSING if none sets it); different values conflict."""
     found = distinct(parts)
-    if len(found) == 1:
-        return Merged(found[0][0])
+    if len(found) <= 1:
+        return Merged(found[0][0] if found else MISSING)
     return Merged(MISSING, conflicts=[conflict(what, parts, "align the services before merging them")])
 
 
@@ -334,7 +334,8 @@ def unite(what: str, parts: list[Part]) -> Merged:
         out, conflicts = {}, []
         for key in union_order(list(p.value) for p in present):
             sub = unite(f"{what}.{key}", [Part(p.where, p.value[key]) for p in present if key in p.value])
-            out[key] = sub.value
+            if sub.value is not MISSING:
+                out[key] = sub.value
             conflicts += sub.conflicts
         return Merged(out, conflicts=conflicts)
     return merge_identical(what, present)
@@ -412,7 +413,8 @@ def merge_probes(parts: list[Part], what: str = "healthCheck") -> Merged:
             sub.notes = sub.notes if len(distinct(values)) > 1 else []
         else:
             sub = merge_identical(f"{what}.{key}", values)
-        merged.value[key] = sub.value
+        if sub.value is not MISSING:
+            merged.value[key] = sub.value
         merged.notes += sub.notes
         merged.conflicts += sub.conflicts
     return merged

@@ -26,8 +26,9 @@ from .context import Context, ReportEntry
 from .errors import MigrateError
 from .freshyaml import Layout, comments_above, detach, leading_comments, shared, wrap_comment
 from .kinds import MIDDLEWARE_KIND
-from .merge import MISSING, Conflict, Part, Where, conflict, distinct, merge_identical, restyle, show
+from .merge import MISSING, Conflict, Part, Where, conflict, distinct, merge_identical, show
 from .mergevalues import MergedValues, ServiceValues, Settings, merge_values
+from .operations.generic import EditKustomizationResources
 from .tree import Tree
 from .yamlio import YamlFile, insert, line_of, load, remove, set_scalar
 
@@ -57,6 +58,8 @@ def build_target(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[
     merged = _merge(tree, con, tag, tag_origin, resolutions, carried)
     build.conflicts += merged.conflicts
     build.unknown = merged.unknown
+    if build.conflicts or build.unknown:
+        return build
     build.files[con.values_file] = _values_text(tree, con, merged)
     build.files[con.app_file] = _application_text(tree, con, build)
     build.files[con.kustomization_file] = _kustomization_text(tree, con, build)
@@ -64,7 +67,6 @@ def build_target(tree: Tree, con: Consolidation, tag: str, resolutions: Mapping[
     if grpc is not None:
         build.files[grpc.path] = _grpc_text(tree, con, grpc)
     _report_values(con, merged, build)
-    _report_grpc(con, build)
     return build
 
 
@@ -153,9 +155,12 @@ def _key_comments(tree: Tree, con: Consolidation, key: str) -> tuple[list[str], 
 
 
 def _report_values(con: Consolidation, merged: MergedValues, build: TargetBuild) -> None:
+    """The rules applied (with numbers, at the target's lines), then the dropped env entries
+    (at the sources' lines), then the conflicts settled by parameters."""
     doc = YamlFile.parse(build.files[con.values_file], path=con.values_file).docs[0]["common"]
     for key, note in merged.notes:
         build.report.append(ReportEntry("rule", note, con.values_file, line_of(doc, key) if key in doc else None))
+    _report_grpc(con, build)
     for drop in merged.dropped:
         build.report.append(ReportEntry("dropped-reference", f"{drop.where.service}: env {drop.name}={drop.value} "
                                         f"dropped: {con.target.name} now serves that call in-process",
@@ -229,7 +234,8 @@ def _dig(node: Any, keys: tuple[str, ...]) -> Any:
 def _kustomization_text(tree: Tree, con: Consolidation, build: TargetBuild) -> str:
     paths = [s.kustomization.file for s in con.sources]
     _check_kustomizations(tree, con, build)
-    text = _with_header(tree.read_text(con.first.kustomization.file), _shared_header(tree, paths))
+    text = _with_header(tree.read_text(con.first.kustomization.file),
+                        header(con, "kustomization") + _shared_header(tree, paths))
     yf = YamlFile.parse(text, path=con.kustomization_file)
     doc = yf.docs[0]
     chart = doc["helmCharts"][0]
@@ -238,9 +244,11 @@ def _kustomization_text(tree: Tree, con: Consolidation, build: TargetBuild) -> s
             set_scalar(chart, key, value)
         else:
             insert(chart, len(chart), value, key=key)
-    if con.first.chart.chart_path:
-        home = posixpath.relpath(posixpath.dirname(con.first.chart.chart_path), con.target.folder)
-        set_scalar(doc.setdefault("helmGlobals", {}), "chartHome", home)
+    home = posixpath.relpath(posixpath.dirname(con.first.chart.chart_path or ""), con.target.folder)
+    if "helmGlobals" in doc:
+        set_scalar(doc["helmGlobals"], "chartHome", home)
+    else:
+        insert(doc, list(doc).index("helmCharts"), {"chartHome": home}, key="helmGlobals")
     wanted = _resources(con)
     if not wanted and "resources" in doc:
         remove(doc, "resources")
@@ -278,8 +286,6 @@ def _resources(con: Consolidation) -> list[str]:
 
 def _set_resources(path: str, text: str, wanted: list[str]) -> str:
     """``text`` (a kustomization) listing exactly ``wanted``, via edit-kustomization-resources."""
-    from .operations.generic import EditKustomizationResources
-
     tree = Tree.from_files({path: text})
     listed = [str(e) for e in (YamlFile.parse(text, path=path).docs[0].get("resources") or [])]
     options = EditKustomizationResources.bind({"file": path, "remove": [e for e in listed if e not in wanted],
@@ -291,19 +297,24 @@ def _set_resources(path: str, text: str, wanted: list[str]) -> str:
 # --- manifests -----------------------------------------------------------------------------------------------
 def _grpc_text(tree: Tree, con: Consolidation, grpc: Resource) -> str:
     """The first source's gRPC Service, now ``<target>-grpc`` in the target namespace."""
-    source = grpc.source
-    main = source.chart.release_name or source.name
     yf = YamlFile.parse(_with_header(tree.read_text(grpc.ref.path), header(con, "gRPC Service")), path=grpc.path)
     for doc in yf.docs:
-        meta = doc["metadata"]
-        set_scalar(meta, "name", f"{con.target.name}-grpc")
-        if "namespace" in meta:
-            set_scalar(meta, "namespace", con.target.namespace)
-        for labels in (meta.get("labels"), (doc.get("spec") or {}).get("selector")):
-            for key, value in (labels or {}).items():
-                if value == main:
-                    set_scalar(labels, key, con.target.name)
+        _move(doc, grpc.source, con)
+        set_scalar(doc["metadata"], "name", f"{con.target.name}-grpc")
     return yf.dump()
+
+
+def _move(doc: Any, source: SourceService, con: Consolidation) -> None:
+    """An object of ``source`` as the target has it: in the target namespace (when it names
+    one), its labels and selector naming the target's release instead of the service."""
+    main = source.chart.release_name or source.name
+    meta = doc.get("metadata") or {}
+    if "namespace" in meta:
+        set_scalar(meta, "namespace", con.target.namespace)
+    for labels in (meta.get("labels"), (doc.get("spec") or {}).get("selector")):
+        for key, value in (labels or {}).items() if isinstance(labels, Mapping) else ():
+            if value == main:
+                set_scalar(labels, key, con.target.name)
 
 
 def _carried(tree: Tree, con: Consolidation, build: TargetBuild) -> dict[str, frozenset[str]]:
@@ -315,11 +326,9 @@ def _carried(tree: Tree, con: Consolidation, build: TargetBuild) -> dict[str, fr
             if not isinstance(doc, Mapping):
                 continue
             data = detach(doc)
-            meta = data.get("metadata") or {}
-            if "namespace" in meta:
-                meta["namespace"] = restyle(con.target.namespace, meta["namespace"])
+            _move(data, resource.source, con)
             if data.get("kind") == MIDDLEWARE_KIND:
-                middlewares.setdefault(resource.source.name, set()).add(str(meta.get("name")))
+                middlewares.setdefault(resource.source.name, set()).add(str((data.get("metadata") or {}).get("name")))
             by_path.setdefault(resource.path, []).append((resource, data))
     for path, docs in by_path.items():
         build.files[path] = _manifests_text(tree, con, path, docs, build)

@@ -20,9 +20,14 @@ from typing import Iterable
 
 from ..errors import MigrateError, UsageError
 
-# playbook -> parameters (as --set would give them) for the example repository
-PARAMETERS: dict[str, dict[str, str]] = {
+# playbook -> parameters (as --set would give them) for the example repository; None: the
+# playbook does not apply to it (no snapshot unless asked for by name)
+PARAMETERS: dict[str, dict[str, str] | None] = {
     "consolidate-backend": {},
+    # every loss accepted, so that the snapshot shows the whole change and the loss report
+    "drop-kong": {"accept_loss": "konghq.com/connect-timeout,konghq.com/read-timeout,lumie-jwt,lumie-jwt-claims,"
+                                "upload-size-limit"},
+    "drop-nginx-ingress": None,   # no ingress-nginx here (tests/test_drop_kong_nginx.py runs it)
 }
 
 
@@ -35,7 +40,7 @@ def render_all(folder: Path, playbooks: Iterable[str] | None = None) -> list[str
     from . import init_repo
 
     shipped = playbook_names()
-    names = list(playbooks or shipped)
+    names = list(playbooks or [n for n in shipped if PARAMETERS.get(n, {}) is not None])
     unknown = [n for n in names if n not in shipped]
     if unknown:
         raise UsageError(f"no shipped playbook {unknown[0]!r} (shipped: {', '.join(shipped)})")
@@ -43,7 +48,7 @@ def render_all(folder: Path, playbooks: Iterable[str] | None = None) -> list[str
         repo = Path(tmp) / "lumie-infra"
         init_repo(repo)
         for name in names:
-            plan = engine.plan(repo, name, PARAMETERS.get(name, {}), check_snapshots=False)
+            plan = engine.plan(repo, name, PARAMETERS.get(name) or {}, check_snapshots=False)
             if plan.error is not None:
                 raise MigrateError(f"{name} fails on the example repository ({plan.error}); give it parameters "
                                    "in migrate/example/snapshots.py PARAMETERS")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import posixpath
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
 from .. import kinds
 from ..context import Context
@@ -33,6 +33,7 @@ class Component:
     app: Application
     owned_folders: tuple[str, ...]
     owned_files: frozenset[str]
+    app_names: frozenset[str]                   # every Application of the repo (to match CRD groups)
 
     @classmethod
     def find(cls, inv: Inventory, name: str) -> "Component":
@@ -42,7 +43,8 @@ class Component:
             known = ", ".join(sorted(a.name for a in inv.applications)) or "none"
             raise UsageError(f"unknown component {name!r}: no Application of that name (Applications: {known})")
         folders = {posixpath.dirname(app.file), *app.source_paths}
-        return cls(app, tuple(sorted(f for f in folders if f)), frozenset({app.file, *app.value_files}))
+        return cls(app, tuple(sorted(f for f in folders if f)), frozenset({app.file, *app.value_files}),
+                   frozenset(a.name for a in inv.applications))
 
     @property
     def name(self) -> str:
@@ -55,10 +57,14 @@ class Component:
         context = inv.contexts.get(path)
         return context is not None and context.app == self.app.id
 
-    def installs(self, api_version: str, app_names: set[str]) -> bool:
+    def installs(self, api_version: str) -> bool:
         """Does the component install the CRD of this apiVersion's group?"""
         group = kinds.api_group(api_version)
-        return kinds.is_custom_group(group) and kinds.component_for_group(group, app_names) == self.name
+        return kinds.is_custom_group(group) and kinds.component_for_group(group, set(self.app_names)) == self.name
+
+    def installs_kind_of(self, doc: Any) -> bool:
+        """Is this YAML document an object of a kind the component installs (KongPlugin...)?"""
+        return isinstance(doc, Mapping) and self.installs(str(doc.get("apiVersion") or ""))
 
 
 def is_synced(ctx: Context, path: str) -> bool:

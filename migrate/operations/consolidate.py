@@ -18,13 +18,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
+from ..argo import is_kustomization_file
 from ..consolidation import OPTIONS, Consolidation
 from ..context import Context, ReportEntry
 from ..errors import MigrateError, UsageError
 from ..hosts import ServiceAddress, find_service_addresses
 from ..merge import Conflict
 from ..targetfiles import build_target
-from ..yamlio import is_helm_template, is_yaml_path, line_of, load, set_scalar
+from ..yamlio import line_of, load, set_scalar
 from ..yamlnav import line_in_string
 from .base import Operation, Option, StepResult, register_operation
 from .generic import EditKustomizationResources, RemovePaths
@@ -113,13 +114,12 @@ class RegisterTarget(Operation):
             result = _compose(EditKustomizationResources, ctx, file=kust.file, remove=[r.raw for r in refs], add=add)
             changes.update(result.changes)
             details += result.details
-        unlisted = [s.name for s in con.sources if not any(s.app.file in [r.path for r in refs]
-                                                              for _, refs in listings)]
-        for name in unlisted:
-            ctx.report.add("note", f"{name} was not listed by any kustomization (not synced before the run)")
-        first = listings[0][0]
-        return StepResult(changes, f"Register {con.target.name} in {first.file} instead of "
-                                   f"{len(con.sources) - len(unlisted)} Applications", details=details)
+        listed = {r.path for _, refs in listings for r in refs}
+        unlisted = [s for s in con.sources if s.app.file not in listed]
+        report = [ReportEntry("note", f"{s.name} was not listed by any kustomization (not synced before the run)",
+                              s.app.file, s.app.line) for s in unlisted]
+        return StepResult(changes, f"Register {con.target.name} in {listings[0][0].file} instead of "
+                                   f"{len(con.sources) - len(unlisted)} Applications", details=details, report=report)
 
     @staticmethod
     def _listings(con: Consolidation) -> list:
@@ -163,12 +163,14 @@ class RewriteConsumers(Operation):
 
 
 def _rewrites(ctx: Context, con: Consolidation) -> _Rewrites:
+    """Every YAML file outside the merged services and the target (kustomizations are
+    register-target's), its strings rewritten."""
     out = _Rewrites()
     rewriter = _Rewriter(ctx, con, out)
     own = con.files | set(con.target_paths())
     for path in ctx.inventory.files.paths:
-        if path in own or not is_yaml_path(path) or is_helm_template(path, ctx.tree) or \
-                posixpath.basename(path) == "kustomization.yaml" or not rewriter.may_mention(ctx.tree.read_text(path)):
+        if path in own or is_kustomization_file(path) or not ctx.inventory.docs(path) or \
+                not rewriter.may_mention(ctx.tree.read_text(path)):
             continue
         yf = load(ctx.tree, path)
         if any(rewriter.visit(path, doc) for doc in yf.docs):
@@ -265,33 +267,44 @@ class RetireSources(Operation):
     def declare(self, ctx: Context) -> set[str]:
         if not ctx.options["enabled"]:
             return set()
-        return set(self._paths(ctx, Consolidation(ctx.inventory, ctx.options)))
+        return set(self._paths(ctx, Consolidation(ctx.inventory, ctx.options))[0])
 
     def apply(self, ctx: Context) -> StepResult:
         if not ctx.options["enabled"]:
             return StepResult({}, "skipped (prune: false): the merged services' folders are kept")
         con = Consolidation(ctx.inventory, ctx.options)
-        paths = self._paths(ctx, con)
+        paths, kept = self._paths(ctx, con)
         result = _compose(RemovePaths, ctx, paths=paths)
         return StepResult(result.changes, f"Remove the {len(con.sources)} merged services' Applications and "
-                                          "folders", details=result.details)
+                                          "folders", details=result.details, report=kept)
 
     @staticmethod
-    def _paths(ctx: Context, con: Consolidation) -> list[str]:
-        """Each source's folder (unless shared) and its Application file (if outside the folder)."""
-        inv = ctx.inventory
-        merged_apps = {s.app.id for s in con.sources}
-        paths = []
+    def _paths(ctx: Context, con: Consolidation) -> tuple[list[str], list[ReportEntry]]:
+        """Each source's folder (unless shared: then reported) and its Application file (if
+        outside the folder, or the folder is kept)."""
+        paths, kept = [], []
         for source in con.sources:
             prefix = source.folder + "/"
-            others = sorted({a.name for a in inv.applications if a.id not in merged_apps and (
-                a.file.startswith(prefix) or any((p + "/").startswith(prefix) for p in a.source_paths))} |
-                {c.app for p, c in inv.contexts.items() if p.startswith(prefix) and c.app and c.app not in merged_apps})
+            others = _other_users(ctx, con, prefix)
             if others:
-                ctx.report.add("note", f"{source.folder} kept: it also holds what {', '.join(others)} uses",
-                               path=source.folder)
+                kept.append(ReportEntry("note", f"{source.folder} kept: it also holds what {', '.join(others)} "
+                                        "uses", source.folder))
             else:
                 paths.append(source.folder)
             if others or not source.app.file.startswith(prefix):
                 paths.append(source.app.file)
-        return paths
+        return paths, kept
+
+
+def _other_users(ctx: Context, con: Consolidation, prefix: str) -> list[str]:
+    """Names of the Applications, not merged, that live in, deploy from or deploy files of the
+    folder ``prefix`` (the merged Application files themselves do not count: they go)."""
+    inv = ctx.inventory
+    merged = {s.app.id for s in con.sources}
+    app_files = {s.app.file for s in con.sources}
+    names = {a.id: a.name for a in inv.applications}
+    users = {a.name for a in inv.applications if a.id not in merged and (
+        a.file.startswith(prefix) or any((p + "/").startswith(prefix) for p in a.source_paths))}
+    users |= {names.get(c.app, c.app) for p, c in inv.contexts.items()
+              if p.startswith(prefix) and p not in app_files and c.app and c.app not in merged}
+    return sorted(users)

@@ -111,16 +111,16 @@ class SwitchIngressClass(Operation):
     }
 
     def declare(self, ctx: Context) -> set[str]:
-        return {path for path, _ in self._candidates(ctx)}
+        return {path for path, _ in self._candidates(ctx, _component_kind(ctx))}
 
     def apply(self, ctx: Context) -> StepResult:
         old, new = ctx.options["from_class"], ctx.options["to_class"]
         if old == new:
             raise UsageError(f"from_class and to_class are both {old!r}")
         _note_controller(ctx, new)
-        changes, details = {}, []
-        for path, synced in self._candidates(ctx):
-            edited, lines = self._switch(ctx, path, old, new)
+        skip, changes, details = _component_kind(ctx), {}, []
+        for path, synced in self._candidates(ctx, skip):
+            edited, lines = _switch(ctx, path, old, new, skip)
             if not synced:
                 for line in lines:
                     ctx.report.add("not-synced", f"selects ingress class {old}, but no root syncs this file: "
@@ -131,31 +131,25 @@ class SwitchIngressClass(Operation):
         files = len(changes)
         return StepResult(changes, f"Switch ingress class {old} to {new} in {files} file(s)", details=details)
 
-    def _candidates(self, ctx: Context) -> list[tuple[str, bool]]:
+    @staticmethod
+    def _candidates(ctx: Context, skip: Callable[[Any], bool]) -> list[tuple[str, bool]]:
         """(path, synced) of every file outside the component that selects the old class."""
         inv, old = ctx.inventory, ctx.options["from_class"]
         component = Component.find(inv, ctx.options["component"])
-        skip = _component_kind(component, inv)
-        found = []
-        for path in inv.files.paths:
-            if component.owns(inv, path):
-                continue
-            if template_class_lines(ctx.tree, path, old) or any(doc_class_slots(d, old, skip) for d in inv.docs(path)):
-                found.append((path, is_synced(ctx, path)))
-        return found
+        return [(path, is_synced(ctx, path)) for path in inv.files.paths if not component.owns(inv, path) and (
+            template_class_lines(ctx.tree, path, old) or any(doc_class_slots(d, old, skip) for d in inv.docs(path)))]
 
-    @staticmethod
-    def _switch(ctx: Context, path: str, old: str, new: str) -> tuple[str, list[int]]:
-        if not is_yaml_path(path) or is_helm_template(path, ctx.tree):
-            return switch_template_class(ctx.tree.read_text(path), old, new)
-        yf = load(ctx.tree, path)
-        skip = _component_kind(Component.find(ctx.inventory, ctx.options["component"]), ctx.inventory)
-        lines = []
-        for doc in yf.docs:
-            for container, key in doc_class_slots(doc, old, skip):
-                lines.append(line_of(container, key))
-                set_scalar(container, key, new)
-        return yf.dump(), lines
+
+def _switch(ctx: Context, path: str, old: str, new: str, skip: Callable[[Any], bool]) -> tuple[str, list[int]]:
+    """The file's text with class ``old`` switched to ``new``, and the lines that changed."""
+    if not is_yaml_path(path) or is_helm_template(path, ctx.tree):
+        return switch_template_class(ctx.tree.read_text(path), old, new)
+    yf, lines = load(ctx.tree, path), []
+    for doc in yf.docs:
+        for container, key in doc_class_slots(doc, old, skip):
+            lines.append(line_of(container, key))
+            set_scalar(container, key, new)
+    return yf.dump(), lines
 
 
 def _note_controller(ctx: Context, ingress_class: str) -> None:
@@ -166,10 +160,9 @@ def _note_controller(ctx: Context, ingress_class: str) -> None:
                        "make sure the cluster runs its controller")
 
 
-def _component_kind(component: Component, inv: Inventory) -> Callable[[Any], bool]:
-    """Predicate: a document of a kind the component installs (another step removes those)."""
-    names = {a.name for a in inv.applications}
-    return lambda doc: component.installs(text(doc.get("apiVersion")) or "", names)
+def _component_kind(ctx: Context) -> Callable[[Any], bool]:
+    """Predicate: a document of a kind the component installs (translate-plugins removes those)."""
+    return Component.find(ctx.inventory, ctx.options["component"]).installs_kind_of
 
 
 # --- sites ---------------------------------------------------------------------------------------
@@ -298,8 +291,7 @@ class ComponentUnused(Check):
                 for line in template_class_lines(ctx.tree, path, options["ingress_class"]):
                     yield Finding(f"the template still defaults to class {options['ingress_class']}", path, line)
         if options["kinds"]:
-            names = {a.name for a in inv.applications}
-            for obj in (o for o in inv.objects if keep(o.file) and component.installs(o.api_version, names)):
+            for obj in (o for o in inv.objects if keep(o.file) and component.installs(o.api_version)):
                 yield Finding(f"{obj.kind} {obj.namespace}/{obj.name} needs a CRD that {component.name} installs",
                               obj.file, obj.line)
 

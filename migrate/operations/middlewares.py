@@ -4,22 +4,21 @@ A Middleware lives in the app that deploys the Ingress using it (``placement``):
 
 - the Ingress's file (a manifest, or the values file of a chart) is rendered by a kustomization:
   ``<kustomization folder>/<middleware_file>``, added to that kustomization's ``resources``;
-- the file sits in a directory source (a multi-source app's manifests folder): the same file
-  name in that folder, which Argo CD applies as it is (its ``include`` glob must match);
+- the app has a directory source (a multi-source app's manifests folder; the one holding the
+  Ingress first): the same file name in that folder, which Argo CD applies as it is (its
+  ``include`` glob must match);
 - otherwise (an app made of a remote chart and its values only) there is nowhere to put it.
 """
 
 from __future__ import annotations
 
-import io
 import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ruamel.yaml import YAML
-
 from .. import kinds
 from ..deploys import directory_files, glob_matches
+from ..freshyaml import Layout
 from ..inventory import Inventory
 from ..playbook import plain
 from ..tree import join, normpath
@@ -44,12 +43,11 @@ def placement(inv: Inventory, site_file: str, middleware_file: str) -> Placement
             return Placement(join(kust.folder, middleware_file), kust.file, normpath(middleware_file))
     context = inv.contexts.get(site_file)
     app = next((a for a in inv.applications if context and a.id == context.app), None)
-    for src in app.sources if app else ():
-        if _is_directory(inv, src.path) and site_file in directory_files(inv.files, src):
-            name = posixpath.basename(middleware_file)
-            if not src.include or glob_matches(src.include, name):
-                return Placement(join(src.path, name))
-    return None
+    folders = [s for s in (app.sources if app else ()) if _is_directory(inv, s.path)]
+    folders.sort(key=lambda s: site_file not in directory_files(inv.files, s))   # the Ingress's own folder first
+    name = posixpath.basename(middleware_file)
+    return next((Placement(join(s.path, name)) for s in folders if not s.include or glob_matches(s.include, name)),
+                None)
 
 
 def _is_directory(inv: Inventory, folder: str | None) -> bool:
@@ -59,26 +57,14 @@ def _is_directory(inv: Inventory, folder: str | None) -> bool:
 
 
 # --- the text ---------------------------------------------------------------------------------
-def _yaml() -> YAML:
-    yaml = YAML()
-    yaml.indent(mapping=2, sequence=2, offset=0)
-    yaml.width = 1 << 30
-    return yaml
+def documents_text(middlewares: Iterable[Middleware], layout: Layout) -> str:
+    """YAML documents of ``middlewares`` in ``layout``, each after a comment naming what it replaces."""
+    return "---\n".join(f"# replaces {m.replaces}\n{layout.dump(m.document())}" for m in middlewares)
 
 
-def documents_text(middlewares: Iterable[Middleware]) -> str:
-    """YAML documents of ``middlewares``, each after a comment naming what it replaces."""
-    parts = []
-    for middleware in middlewares:
-        out = io.StringIO()
-        _yaml().dump(middleware.document(), out)
-        parts.append(f"# replaces {middleware.replaces}\n{out.getvalue()}")
-    return "---\n".join(parts)
-
-
-def file_text(existing: str | None, middlewares: list[Middleware], header: str) -> str:
+def file_text(existing: str | None, middlewares: list[Middleware], header: str, layout: Layout) -> str:
     """A new Middlewares file (``header`` comment first), or ``existing`` with the documents appended."""
-    docs = documents_text(middlewares)
+    docs = documents_text(middlewares, layout)
     if existing is None:
         return f"# {header}\n{docs}"
     return existing + ("" if existing.endswith("\n") or not existing else "\n") + "---\n" + docs

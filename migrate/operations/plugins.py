@@ -14,8 +14,9 @@ into an ``Outcome`` (see ``translators``). Then, in one step:
 - documents of kinds whose CRD the component installs (KongPlugin, KongClusterPlugin,
   KongConsumer, KongIngress...) leave the other synced apps' files — only those documents; a
   file left empty is deleted and leaves its kustomization;
-- every loss (plugin name, kind, what it did, why it is not translated, every place using it)
-  and every "nothing needed" explanation goes into the report and the commit message.
+- every loss (plugin name, kind, what it did, why it is not translated, every place using it;
+  see ``losses``) and every "nothing needed" explanation goes into the report and the commit
+  message; a plugin labelled ``global: "true"`` ran on every route unnamed, and is a loss too.
 
 The step's own checks: ``losses-accepted`` refuses, printing the exact ``--accept-loss`` flags,
 until every loss is accepted; ``loss-report-complete`` compares what was accounted for with
@@ -31,33 +32,39 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
 from .. import kinds
-from ..context import Context, ReportEntry
+from ..context import Context
 from ..errors import MigrateError
+from ..freshyaml import Layout
 from ..inventory import Inventory
 from ..playbook import plain
 from ..records import Plugin
 from ..yamlio import YamlFile, insert, load, remove, set_scalar
-from ..yamlnav import dig, is_map, text
+from ..yamlnav import dig, is_map, node_line, text
 from .base import (Check, Finding, IntentCheck, Operation, Option, StepResult, register_check,
                    register_operation)
 from .component import Component, edit_resources, is_synced
 from .ingress import Site, ingress_holder, ingress_sites
+from .losses import Account, entry, unaccepted
 from .middlewares import Existing, Placement, existing_middlewares, file_text, placement
 from .translators import Feature, Middleware, Outcome, TranslationTable, lost, not_needed
 
 MIDDLEWARES = kinds.TRAEFIK_MIDDLEWARES_ANNOTATION
+MISSING = "missing plugin"   # the kind of a Feature naming a plugin resource the repo does not have
 
 
 # --- features and their outcomes ---------------------------------------------------------------
+def _plugin_doc(inv: Inventory, plugin: Plugin) -> Any:
+    """The document defining a plugin resource."""
+    return next((d for d in inv.docs(plugin.file) if text(dig(d, "kind")) == plugin.kind
+                 and text(dig(d, "metadata", "name")) == plugin.name), None)
+
+
 def plugin_config(inv: Inventory, plugin: Plugin) -> Any:
     """The ``config`` of a plugin resource, as plain data."""
-    doc = next((d for d in inv.docs(plugin.file) if text(dig(d, "kind")) == plugin.kind
-                and text(dig(d, "metadata", "name")) == plugin.name), None)
-    return plain(dig(doc, "config"))
+    return plain(dig(_plugin_doc(inv, plugin), "config"))
 
 
 def _plugin(inv: Inventory, namespace: str, name: str) -> Plugin | None:
@@ -76,7 +83,7 @@ def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: s
             for name in (n.strip() for n in value.split(",") if n.strip()):
                 plugin = _plugin(inv, site.namespace, name)
                 if plugin is None:
-                    features.append(Feature(name, "plugin", "(missing)", None, site, line))
+                    features.append(Feature(name, MISSING, "(none)", None, site, line))
                 else:
                     features.append(Feature(name, plugin.kind, plugin.plugin or "(none)", plugin_config(inv, plugin),
                                             site, line, (plugin.file, plugin.line)))
@@ -87,7 +94,7 @@ def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: s
 
 def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: str) -> list[tuple[Feature, Outcome]]:
     """Each feature of ``site`` with its outcome (annotations another translation reads need nothing)."""
-    pairs = [(f, lost("no plugin resource of that name exists") if f.kind == "plugin" else table.translate(f))
+    pairs = [(f, lost("no plugin resource of that name exists") if f.kind == MISSING else table.translate(f))
              for f in site_features(inv, site, table, prefix)]
     readers = {key: f.name for f, o in pairs for key in o.consumes}
     return [(f, not_needed(f"read by the translation of {readers[f.name]}")
@@ -113,42 +120,6 @@ def settle(inv: Inventory, existing: Mapping[tuple[str, str], Existing], feature
     return outcome, where
 
 
-# --- the loss report ------------------------------------------------------------------------------
-@dataclass
-class Account:
-    """A feature as the report tells it: what it did, what became of it, every place it is used."""
-
-    feature: Feature
-    outcome: Outcome
-    what: str
-    places: list[tuple[str, int]] = field(default_factory=list)
-
-    def where(self) -> str:
-        return ", ".join(f"{f}:{n}" for f, n in self.places)
-
-    def loss_text(self, accepted: bool) -> str:
-        f = self.feature
-        kind = "annotation" if f.kind == "annotation" else f"{f.kind}, {f.type}"
-        value = _summary(f.value)
-        return (f"{f.name} ({kind}): {self.what}{f' [{value}]' if value else ''}; not translated: "
-                f"{self.outcome.why}; used at {self.where()}; "
-                + ("accepted (--accept-loss)" if accepted else "NOT accepted"))
-
-    def note_text(self) -> str:
-        return f"{self.feature.label}: nothing needed — {self.outcome.why} (at {self.where()})"
-
-
-def _summary(value: Any) -> str:
-    """Compact text of a plugin config or annotation value (scripts as their line count)."""
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_summary(v)}" for k, v in value.items())
-    if isinstance(value, list):
-        return "[" + ", ".join(_summary(v) for v in value) + "]"
-    if isinstance(value, str) and "\n" in value.strip():
-        return f"<{len(value.strip().splitlines())}-line script>"
-    return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) or value is None else str(value)
-
-
 # --- the edit -----------------------------------------------------------------------------------
 class _Edit:
     """The whole translate-plugins edit, computed once on ``ctx.tree``."""
@@ -167,11 +138,13 @@ class _Edit:
         self.accounts: dict[tuple, Account] = {}
         self.refs: dict[Site, list[str]] = {}
         self.new: dict[Placement, dict[tuple[str, str], Middleware]] = defaultdict(dict)
+        self.styled_after: dict[Placement, str] = {}   # the file whose layout a new Middleware file copies
         self.resources: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"remove": [], "add": []})
         self.existing = existing_middlewares(inv)
         self.sites = [s for s in ingress_sites(inv, self.mine) if self._uses_prefix(s)]
         for site in self.sites:
             self._translate(site)
+        self._global_plugins()
         self._report_unsynced()
 
     # -- which files -------------------------------------------------------------------------
@@ -206,6 +179,7 @@ class _Edit:
         if where is None:
             return outcome
         middleware = outcome.middleware
+        self.styled_after.setdefault(where, feature.site.file)
         queued = self.new[where].setdefault(middleware.key, middleware)
         if queued.spec != middleware.spec:
             raise MigrateError(f"two translations want Middleware {middleware.namespace}/{middleware.name} with "
@@ -221,6 +195,17 @@ class _Edit:
         place = (feature.site.file, feature.line)
         if place not in account.places:
             account.places.append(place)
+
+    def _global_plugins(self) -> None:
+        """Plugins labelled ``global: "true"`` ran on every route without being named: each is a loss."""
+        for plugin in (p for p in self.inv.plugins if is_synced(self.ctx, p.file)):
+            doc = _plugin_doc(self.inv, plugin)
+            if self.component.installs_kind_of(doc) and text(dig(doc, "metadata", "labels", "global")) == "true":
+                everywhere = Site(plugin.file, "(every route)", plugin.name, "", (), (), (), plugin.line)
+                feature = Feature(plugin.name, plugin.kind, plugin.plugin or "(none)", plain(dig(doc, "config")),
+                                  everywhere, plugin.line, (plugin.file, plugin.line))
+                self._account(feature, lost(f"a global plugin (run on every route of {self.component.name}); "
+                                            "migrate translates only plugins that Ingresses name"))
 
     def losses(self) -> list[Account]:
         return [a for a in self.accounts.values() if a.outcome.lost]
@@ -241,9 +226,10 @@ class _Edit:
         for where, middlewares in self.new.items():
             current = changes.get(where.file, self.ctx.tree.read_text(where.file) if self.ctx.tree.exists(where.file)
                                   else None)
+            layout = Layout.of(current or self.ctx.tree.read_text(self.styled_after[where]))
             changes[where.file] = file_text(current, list(middlewares.values()),
                                             f"Traefik Middlewares that replace {self.component.name} plugins and "
-                                            "annotations (written by migrate)")
+                                            "annotations (written by migrate)", layout)
             self.details.append(f"{where.file}: + Middleware " + ", ".join(f"{ns}/{n}" for ns, n in middlewares))
             if where.kustomization:
                 self.resources[where.kustomization]["add"].append(where.entry)
@@ -269,11 +255,9 @@ class _Edit:
 
     def component_docs(self) -> dict[str, list[int]]:
         """Synced files outside the component -> indices of their documents of the component's kinds."""
-        names = {a.name for a in self.inv.applications}
         found = {}
         for path in filter(self.mine, self.inv.files.paths):
-            doomed = [i for i, d in enumerate(self.inv.docs(path))
-                      if is_map(d) and self.component.installs(text(d.get("apiVersion")) or "", names)]
+            doomed = [i for i, d in enumerate(self.inv.docs(path)) if self.component.installs_kind_of(d)]
             if doomed:
                 found[path] = doomed
         return found
@@ -284,7 +268,7 @@ class _Edit:
             docs, yf = self.inv.docs(path), self.yaml(path)
             for index in doomed:
                 doc = docs[index]
-                self.details.append(f"{path}:{_line(doc)}: - {doc.get('kind')} {text(dig(doc, 'metadata', 'name'))} "
+                self.details.append(f"{path}:{node_line(doc)}: - {doc.get('kind')} {text(dig(doc, 'metadata', 'name'))} "
                                     f"(its CRD goes with {self.component.name})")
             for index in reversed(doomed):
                 del yf.docs[index]
@@ -320,11 +304,6 @@ def _with_header(text: str, header: str | None) -> str:
     """``text`` still headed by ``header`` (yamlio drops a removed first document's leading comments
     with it; those head the whole file, so they stay)."""
     return text if not header or text.startswith(header) else header + text
-
-
-def _line(doc: Any) -> int:
-    lc = getattr(doc, "lc", None)
-    return lc.line + 1 if lc is not None and lc.line is not None else 1
 
 
 # --- the operation ---------------------------------------------------------------------------------
@@ -364,31 +343,16 @@ class TranslatePlugins(Operation):
         accepted = set(ctx.options["accept_loss"])
         changes = edit.changes()
         losses = edit.losses()
-        report = [*(_entry("loss", a.loss_text(a.feature.name in accepted), a) for a in losses),
-                  *(_entry("note", a.note_text(), a) for a in edit.accounts.values() if not a.outcome.lost)]
+        report = [*(entry("loss", a.loss_text(a.feature.name in accepted), a) for a in losses),
+                  *(entry("note", a.note_text(), a) for a in edit.accounts.values() if not a.outcome.lost)]
         for name in sorted(accepted - {a.feature.name for a in losses}):
             ctx.report.add("note", f"{name} was accepted as a loss, but nothing of that name is lost")
         made = sum(len(m) for m in edit.new.values())
         summary = (f"Translate {edit.component.name} annotations and plugins to {made} Traefik Middleware(s); "
                    f"{len(losses)} loss(es), each accepted by name")
-        checks = [IntentCheck("losses-accepted", lambda _: _unaccepted(losses, accepted)),
+        checks = [IntentCheck("losses-accepted", lambda _: unaccepted(losses, accepted)),
                   IntentCheck("loss-report-complete", _completeness(ctx, edit))]
         return StepResult(changes, summary, details=edit.details, report=report, checks=checks)
-
-
-def _entry(kind: str, message: str, account: Account) -> ReportEntry:
-    path, line = account.feature.defined or account.places[0]
-    return ReportEntry(kind, message, path, line)
-
-
-def _unaccepted(losses: list[Account], accepted: set[str]) -> list[Finding]:
-    names = sorted({a.feature.name for a in losses} - accepted)
-    if not names:
-        return []
-    flags = " ".join(f"--accept-loss {n}" for n in names)
-    return [Finding(f"{len(names)} loss(es) not accepted: {', '.join(names)} (see the loss report in the plan). "
-                    f"Nothing is written until each is accepted by name: add {flags} "
-                    f"(or --set accept_loss={','.join(names)})")]
 
 
 def _completeness(ctx: Context, edit: _Edit) -> Callable[[Context], Iterable[Finding]]:

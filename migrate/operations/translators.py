@@ -197,15 +197,15 @@ class IpAllowList(Translator):
 
 
 # --- CORS ---------------------------------------------------------------------------------------
-_REGEX_CHARS = re.compile(r"[\\^$+?()\[\]{}|]|\*.")
+_EXACT_ORIGIN = re.compile(r"^(\*|[A-Za-z0-9.:/-]+)$")   # Kong's rule: any other origin is a regex
 KONG_CORS_METHODS = ["GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"]
 
 
 def cors_headers(origins: list[str], methods: list[str], headers: list[str], exposed: list[str],
                  credentials: bool, max_age: Any) -> dict:
-    """A Traefik ``headers`` spec for CORS (regex-looking origins go to the regex list)."""
-    exact = [o for o in origins if not _REGEX_CHARS.search(o)]
-    regex = [o for o in origins if _REGEX_CHARS.search(o)]
+    """A Traefik ``headers`` spec for CORS (origins that are not plain go to the regex list)."""
+    exact = [o for o in origins if _EXACT_ORIGIN.match(o)]
+    regex = [o for o in origins if not _EXACT_ORIGIN.match(o)]
     spec: dict[str, Any] = {}
     for key, value in (("accessControlAllowOriginList", exact), ("accessControlAllowOriginListRegex", regex),
                        ("accessControlAllowMethods", methods), ("accessControlAllowHeaders", headers),
