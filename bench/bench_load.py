@@ -1,13 +1,15 @@
-"""Benchmark: how long loading the example repository takes, and how much memory, per scale.
+"""Benchmark: how long loading and dry-running on the example repository take, and how much memory.
 
-    python bench/bench_load.py [--scale 1,20]
+    python bench/bench_load.py [--scale 1,20] [--suite load,dry-run]
 
 For each scale the example repository is generated in a temp folder
 (``migrate.example.init_repo(path, scale=N)``), then measured in fresh child processes so
 that one scale's (or the generator's) memory does not count for the next:
 one run times the phases, a second run traces allocations (``tracemalloc`` slows code down,
-so its run is not timed). Each phase runs on the state the previous ones left; add a phase
-by appending to ``PHASES``.
+so its run is not timed). A suite is a list of phases measured together in one cold
+process; each phase runs on the state the previous ones left. Suites: ``load`` (Tree +
+Inventory, graph + problems, history) and ``dry-run`` (``migrate plan consolidate-backend``
+from a cold start: everything a reviewer waits for). Add a phase or a suite in ``SUITES``.
 """
 
 from __future__ import annotations
@@ -56,7 +58,19 @@ def history(state: dict) -> None:
     state["runs"] = find_runs(state["repo"])
 
 
-PHASES: list[Phase] = [Phase("load", load), Phase("graph", graph), Phase("history", history)]
+def dry_run(state: dict) -> None:
+    """``migrate run consolidate-backend --dry-run``: load, graph, history, plan, verify, diffs."""
+    from migrate import engine
+
+    the_plan = engine.plan(state["repo"], "consolidate-backend")
+    if the_plan.error is not None:
+        raise SystemExit(f"dry run failed: {the_plan.error}")
+
+
+SUITES: dict[str, list[Phase]] = {
+    "load": [Phase("load", load), Phase("graph", graph), Phase("history", history)],
+    "dry-run": [Phase("dry-run consolidate-backend", dry_run)],
+}
 
 
 # --- child process: measure one repository ----------------------------------------------
@@ -64,15 +78,15 @@ def maxrss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MIB  # Linux: KiB
 
 
-def measure(repo: Path, trace: bool) -> dict:
-    """Run every phase on ``repo``; per phase: seconds, or tracemalloc peak; and maxrss after it."""
-    import migrate.graph, migrate.history, migrate.inventory  # noqa: E401,F401  (imports are not load time)
+def measure(repo: Path, trace: bool, suite: str) -> dict:
+    """Run the suite's phases on ``repo``; per phase: seconds, or tracemalloc peak; and maxrss after it."""
+    import migrate.engine, migrate.graph, migrate.history, migrate.inventory  # noqa: E401,F401  (not timed)
 
     state: dict = {"repo": repo}
     phases = {}
     if trace:
         tracemalloc.start()
-    for phase in PHASES:
+    for phase in SUITES[suite]:
         if trace:
             tracemalloc.reset_peak()
         start = time.perf_counter()
@@ -80,14 +94,17 @@ def measure(repo: Path, trace: bool) -> dict:
         seconds = time.perf_counter() - start
         peak = tracemalloc.get_traced_memory()[1] / MIB if trace else None
         phases[phase.name] = {"seconds": seconds, "peak_mib": peak, "maxrss_mib": maxrss_mib()}
+    if suite != "load":
+        return {"phases": phases}
     tree = state["tree"]
     sizes = {"files": len(tree.paths()), "yaml": sum(p.endswith((".yaml", ".yml")) for p in tree.paths()),
              "apps": len(state["inventory"].applications), "commits": len(state["history"].commits)}
     return {"sizes": sizes, "phases": phases}
 
 
-def measure_in_child(repo: Path, trace: bool) -> dict:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", str(repo)] + (["--trace"] if trace else [])
+def measure_in_child(repo: Path, trace: bool, suite: str) -> dict:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", str(repo), "--suite", suite]
+    cmd += ["--trace"] if trace else []
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"measuring {repo} failed:\n{proc.stderr}")
@@ -95,17 +112,22 @@ def measure_in_child(repo: Path, trace: bool) -> dict:
 
 
 # --- parent: generate, measure, print ---------------------------------------------------
-def bench_scale(scale: int, workdir: Path) -> dict:
+def bench_scale(scale: int, workdir: Path, suites: list[str]) -> dict:
     from migrate.example import init_repo
 
     repo = workdir / f"lumie-x{scale}"
     start = time.perf_counter()
     init_repo(repo, scale=scale)
     generated = time.perf_counter() - start
-    timed, traced = measure_in_child(repo, trace=False), measure_in_child(repo, trace=True)
-    for name, phase in timed["phases"].items():
-        phase["peak_mib"] = traced["phases"][name]["peak_mib"]
-    return {"scale": scale, "generate_seconds": generated, **timed}
+    result: dict = {"scale": scale, "generate_seconds": generated, "sizes": None, "suites": {}}
+    for suite in ["load"] + [s for s in suites if s != "load"]:
+        timed, traced = measure_in_child(repo, False, suite), measure_in_child(repo, True, suite)
+        for name, phase in timed["phases"].items():
+            phase["peak_mib"] = traced["phases"][name]["peak_mib"]
+        result["sizes"] = result["sizes"] or timed["sizes"]
+        if suite in suites:
+            result["suites"][suite] = timed["phases"]
+    return result
 
 
 def table(header: list[str], rows: list[list]) -> str:
@@ -120,29 +142,37 @@ def report(results: list[dict]) -> str:
                   [[f"x{r['scale']}", *r["sizes"].values(), f"{r['generate_seconds']:.2f}"] for r in results])
     rows = []
     for r in results:
-        phases = r["phases"]
-        for name, p in phases.items():
-            rows.append([f"x{r['scale']}", name, f"{p['seconds']:.3f}", f"{p['peak_mib']:.1f}", f"{p['maxrss_mib']:.1f}"])
-        rows.append([f"x{r['scale']}", "total", f"{sum(p['seconds'] for p in phases.values()):.3f}",
-                     f"{max(p['peak_mib'] for p in phases.values()):.1f}",
-                     f"{max(p['maxrss_mib'] for p in phases.values()):.1f}"])
+        for phases in r["suites"].values():
+            for name, p in phases.items():
+                rows.append([f"x{r['scale']}", name, f"{p['seconds']:.3f}", f"{p['peak_mib']:.1f}",
+                             f"{p['maxrss_mib']:.1f}"])
+            if len(phases) > 1:
+                rows.append([f"x{r['scale']}", "total", f"{sum(p['seconds'] for p in phases.values()):.3f}",
+                             f"{max(p['peak_mib'] for p in phases.values()):.1f}",
+                             f"{max(p['maxrss_mib'] for p in phases.values()):.1f}"])
     timings = table(["scale", "phase", "time s", "tracemalloc peak MiB", "maxrss MiB"], rows)
     return (f"{sizes}\n\n{timings}\n"
-            "(tracemalloc peak: highest traced Python memory during the phase, incl. what earlier phases hold;\n"
-            " maxrss: the process high-water mark after the phase, interpreter and imports included)")
+            "(each suite in its own cold process; tracemalloc peak: highest traced Python memory during the\n"
+            " phase, incl. what earlier phases hold; maxrss: the process high-water mark after the phase,\n"
+            " interpreter and imports included)")
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="1,20", help="comma-separated scales (default: 1,20)")
+    parser.add_argument("--suite", default="load,dry-run", help="comma-separated suites (default: load,dry-run)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
-        print(json.dumps(measure(args.measure, args.trace)))
+        print(json.dumps(measure(args.measure, args.trace, args.suite)))
         return
+    suites = args.suite.split(",")
+    unknown = sorted(set(suites) - set(SUITES))
+    if unknown:
+        parser.error(f"unknown suite {unknown[0]!r} (known: {', '.join(SUITES)})")
     with tempfile.TemporaryDirectory(prefix="migrate-bench-") as workdir:
-        results = [bench_scale(int(s), Path(workdir)) for s in args.scale.split(",")]
+        results = [bench_scale(int(s), Path(workdir), suites) for s in args.scale.split(",")]
     print(report(results))
 
 
