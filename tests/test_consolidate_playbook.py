@@ -281,3 +281,15 @@ def test_migrate_list_shows_the_playbook_and_its_parameters(example_repo):
 def test_the_operations_refuse_cleanly_through_the_engine(example_repo):
     with pytest.raises(MigrateError, match="no Application named 'nope'"):
         engine.plan(example_repo, PLAYBOOK, {"services": "tenant-svc,nope"})
+
+
+def test_routes_other_apps_also_serve_do_not_fail_the_route_check(tmp_path):
+    """In the scaled example every copy serves api.lumie.kr/oauth2 too: those routes were there
+    before the run and stay; the check counts only the merged service's and the target's."""
+    from migrate.example import init_repo
+
+    repo = tmp_path / "x2"
+    init_repo(repo, scale=2)
+    plan = engine.plan(repo, PLAYBOOK)
+    assert plan.error is None, plan.error
+    assert "routes-preserved" in plan.steps[0].passed
