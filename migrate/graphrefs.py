@@ -154,6 +154,10 @@ class References:
         name = kinds.component_for_group(group, self.b.app_names)
         if name:
             node, status, reason = self._component(name)
+            if status == DANGLING and self.b.path_node(file) not in self.b.synced:
+                # Nothing applies this object (e.g. the component's own folder, kept for reference
+                # after it was unregistered): it needs no CRD.
+                status, reason = RESOLVED, ""
             self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group)
 
     def _served_by(self, route: Route) -> None:
