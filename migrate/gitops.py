@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Mapping
 import git
 
 from .errors import RepoError
-from .history import open_repo
+from .history import open_repo  # noqa: F401  (re-exported: the engine opens repos through gitops)
 from .tree import cat_file_batch, normpath
 
 LOCK_NAME = "migrate.lock"

@@ -68,7 +68,7 @@ def check_declared(declared: set[str], changes: Mapping[str, str | None]) -> Non
 
 def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphChanges:
     """Compare the graph problems (References) before the run, before and after the step, by ``.key``."""
-    origin_keys, before_keys = {r.key for r in origin}, {r.key for r in before}
+    origin_keys = {r.key for r in origin}
     after = sorted(after, key=lambda r: r.key)
     after_keys = {r.key for r in after}
     return GraphChanges(

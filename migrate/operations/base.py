@@ -77,8 +77,8 @@ class StepResult:
     checks: list[IntentCheck] = field(default_factory=list)
 
 
-class _Unit:
-    """What operations and checks share: a name, a description and documented options."""
+class Unit:
+    """What operations, checks and translators share: a name, a description and documented options."""
 
     kind: ClassVar[str] = "unit"
     name: ClassVar[str] = ""
@@ -117,7 +117,7 @@ def _check_type(unit, key: str, option: Option, value: Any, path, line) -> None:
                      f"{_TYPE_NAMES.get(expected, expected.__name__)}, got {value!r}", path=path, line=line)
 
 
-class Operation(_Unit):
+class Operation(Unit):
     """One kind of edit. Subclasses set name/description/options and implement both methods."""
 
     kind = "operation"
@@ -131,7 +131,7 @@ class Operation(_Unit):
         raise NotImplementedError
 
 
-class Check(_Unit):
+class Check(Unit):
     """A named intent check a playbook lists: ``check(ctx)`` with ``ctx.tree`` = after the step
     and ``ctx.origin`` = before the run; it returns what does not hold (empty = it holds)."""
 
@@ -141,7 +141,7 @@ class Check(_Unit):
         raise NotImplementedError
 
 
-U = TypeVar("U", bound=_Unit)
+U = TypeVar("U", bound=Unit)
 
 
 class Registry(Generic[U]):

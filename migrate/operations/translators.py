@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Mapping
 
 from ..errors import UsageError
-from .base import Option, Registry, _Unit
+from .base import Option, Registry, Unit
 from .ingress import Site
 
 TRAEFIK_API = "traefik.io/v1alpha1"
@@ -101,7 +101,7 @@ def lost(why: str) -> Outcome:
 
 
 # --- the registry ----------------------------------------------------------------------------
-class Translator(_Unit):
+class Translator(Unit):
     """Turns one Feature into an Outcome. Subclasses set name/description/options, implement ``translate``."""
 
     kind = "translator"
