@@ -28,7 +28,7 @@ import git
 from . import gitops
 from .context import Analyses, Context, ReportEntry
 from .diffs import FileChange, diff_files, file_changes, sha256
-from .errors import MigrateError, RepoError, UsageError, VerificationError
+from .errors import MigrateError, RepoError, UsageError, VerificationError, YamlError
 from .history import Run, find_runs, parse_trailers
 from .operations.base import CHECKS, OPERATIONS, IntentCheck
 from .playbook import CheckUse, Playbook, Step, load_playbook, substitute
@@ -290,6 +290,7 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
     base = Context(tree=tree, origin=origin, repo=the_plan.repo, params=the_plan.params,
                    playbook=book.name, analyses=Analyses(the_plan.repo))
     progress("building the dependency graph")
+    _refuse_unparsed(base)
     the_plan.pre_existing = base.origin_graph.problems()
     snapshots = approved_folder(the_plan.repo, book.name) if check_snapshots else None
     for step in the_plan.steps:
@@ -299,6 +300,17 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
         tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
         if step.error is not None:
             return
+
+
+def _refuse_unparsed(ctx: Context) -> None:
+    """A file that does not parse hides its references from the graph, so verification could not
+    be trusted: refuse to plan, naming every such file (the same list `migrate doctor` gives)."""
+    errors = ctx.inventory.errors
+    if errors:
+        first = errors[0]
+        others = "".join(f"; {e}" for e in errors[1:])
+        raise YamlError(f"{first.reason}{others} — fix the YAML before planning (`migrate doctor` lists "
+                        "every file that does not parse)", path=first.path, line=first.line)
 
 
 def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | None) -> Tree:

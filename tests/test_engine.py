@@ -423,3 +423,17 @@ def test_redaction_masks_secret_values_and_marks_changed_ones():
     assert "  config: <redacted: changed>\n    <redacted: changed>\n" in new
     assert "  user: <redacted>\n" in new and "  visible: yes\n" in new
     assert old.count("\n") == secret.count("\n")
+
+
+@pytest.mark.parametrize("args", [["plan", "retire-api"], ["run", "retire-api", "--dry-run"],
+                                  ["run", "retire-api", "--yes"]])
+def test_a_file_that_does_not_parse_is_refused_with_its_line(repo, args):
+    (repo / "apps" / "broken.yaml").write_text("a: [1, 2\nb: c\n")
+    git(repo, "add", "apps/broken.yaml")
+    git(repo, "commit", "-qm", "broken")
+    before = state(repo)
+    result = cli(repo, *args)
+    assert result.exit_code == 1
+    assert "apps/broken.yaml:2:" in result.output and "migrate doctor" in result.output
+    assert "Traceback" not in result.output
+    assert state(repo) == before
