@@ -286,7 +286,9 @@ def _note_dirty(the_plan: Plan, git_repo: git.Repo) -> None:
 
 def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: Progress) -> None:
     book = the_plan.playbook
-    tree = Tree.from_repo(the_plan.repo)
+    resuming = any(step.commit is not None for step in the_plan.steps)
+    # A fresh run starts from its origin: one Tree, so its inventory and graph are built once.
+    tree = Tree.from_repo(the_plan.repo) if resuming else origin
     base = Context(tree=tree, origin=origin, repo=the_plan.repo, params=the_plan.params,
                    playbook=book.name, analyses=Analyses(the_plan.repo))
     progress("building the dependency graph")

@@ -187,13 +187,16 @@ class _Rewriter:
         self.defined = {(s.namespace, s.name) for s in ctx.inventory.services}
         self.paths = con.path_map()
         self.folders = [s.folder + "/" for s in con.sources]
-        self.words = self.names | {f.rstrip("/") for f in self.folders}
         self.path_re = re.compile(r"(?<![\w./$-])(" + "|".join(map(re.escape, sorted(self.folders, key=len,
                                                                                           reverse=True)))
                                   + r")[\w./-]*(?![\w.-])")
+        self.address_re = re.compile(r"(?<![\w.-])(?:" + "|".join(map(re.escape, sorted(self.names, key=len,
+                                                                                           reverse=True)))
+                                     + r")\.[a-z0-9-]+\.svc")
 
     def may_mention(self, text: str) -> bool:
-        return any(word in text for word in self.words)
+        """A cheap test on the text: could ``visit`` change anything in this file?"""
+        return bool(self.address_re.search(text) or self.path_re.search(text))
 
     def visit(self, path: str, node: Any) -> bool:
         """Rewrite every string below ``node``; True if anything changed."""
