@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from . import console
 from .errors import MigrateError
 
 
@@ -97,35 +98,6 @@ def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
 
 
 # --- history -------------------------------------------------------------------------
-def _print_table(title: str, columns: list[str], rows: list[list]) -> None:
-    """A rich table on a terminal; plain aligned columns (no box, no colour) otherwise."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(highlight=False)
-    plain = not console.is_terminal
-    table = Table(*columns, title=title, title_justify="left", box=None if plain else box.SIMPLE_HEAD)
-    for row in rows:
-        table.add_row(*("" if cell is None else str(cell) for cell in row))
-    if not plain:
-        console.print(table)
-        return
-    console = Console(highlight=False, no_color=True, width=max(200, console.width))
-    with console.capture() as captured:
-        console.print(table)
-    click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
-
-
-def _short(commit: dict | None) -> str:
-    return f"{commit['date'][:10]} {commit['sha'][:8]} {commit['subject']}" if commit else "-"
-
-
-def _authors(authors: dict) -> str:
-    top = ", ".join(f"{name} {n}" for name, n in list(authors.items())[:3])
-    return f"{len(authors)} ({top})" if authors else "0"
-
-
 @main.command("history")
 @repo_option
 @click.option("--coupling", is_flag=True, help="Also print the applications most often changed together.")
@@ -142,36 +114,7 @@ def history_cmd(repo: Path, coupling: bool, app_name: str | None, as_json: bool)
     if as_json:
         echo_json(data)
     else:
-        _print_history(data)
-
-
-def _print_history(data: dict) -> None:
-    _print_table(f"applications ({len(data['apps'])}), {data['commits_total']} commits",
-                 ["app", "commits", "authors", "last change", "tag bumps", "last tag"],
-                 [[s["app"], s["commits"], _authors(s["authors"]), _short(s["last_change"]), s["tag_bumps"],
-                   s["last_tag"] or "-"] for s in data["apps"]])
-    if "commits" in data:
-        _print_table("commits", ["commit"], [[_short(c)] for c in data["commits"]])
-        _print_table("tag bumps", ["date", "commit", "author", "old", "new"],
-                     [[b["date"][:10], b["sha"][:8], b["author"], b["old"] or "-", b["new"]]
-                      for b in data["tag_bumps"]])
-    if "coupling" in data:
-        _print_table("changed together (top 20)", ["app", "app", "commits"],
-                     [[*c["apps"], c["commits"]] for c in data["coupling"][:20]])
-    _print_table("migrate runs", ["playbook", "run", "steps", "state", "last step"],
-                 [[r["playbook"], r["run_id"], f"{len(r['steps'])}/{r['total']}", _run_state(r),
-                   _short_step(r["steps"])] for r in data["runs"]])
-    if not data["runs"]:
-        click.echo("no migrate runs in the history")
-
-
-def _run_state(run: dict) -> str:
-    return "rolled back" if run["rolled_back"] else "complete" if run["complete"] else "partial"
-
-
-def _short_step(steps: list[dict]) -> str:
-    last = max(steps, key=lambda s: s["index"], default=None)
-    return f"{last['index']} {last['name']} {last['sha'][:8]}" if last else "-"
+        console.print_history(data)
 
 
 # --- doctor --------------------------------------------------------------------------
@@ -268,32 +211,6 @@ def _confirm(yes: bool, question: str, show):
     return confirm
 
 
-def _show_plan(plan) -> None:
-    """Human output of a dry run: the report and every step's diff (rich on a terminal)."""
-    from rich.console import Console
-
-    from .snapshots import render_plan, render_report
-
-    console = Console(highlight=False)
-    if not console.is_terminal:
-        click.echo(render_plan(plan), nl=False)
-        return
-    from rich.markdown import Markdown
-    from rich.syntax import Syntax
-
-    console.print(Markdown(render_report(plan)))
-    for step in (s for s in plan.steps if s.planned):
-        console.rule(f"{step.index:02d}-{step.name}.diff")
-        console.print(Syntax(step.display_diff or "(no change)\n", "diff", word_wrap=True))
-
-
-def _show_pending(plan) -> None:
-    rows = [_cells(f"{s.index}/{s.total}", s.name, s.summary, ", ".join(f"{c.status} {c.path}" for c in s.files))
-            for s in plan.pending]
-    _print_table(f"{plan.playbook.name}: steps to commit (see the diffs with --dry-run)",
-                 ["step", "name", "summary", "files"], rows)
-
-
 def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
                   yes: bool, as_json: bool, accept_loss=()) -> None:
     from . import engine
@@ -302,32 +219,16 @@ def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapsho
     params = _with_accepted_losses(parse_assignments(assignments), accept_loss)
     result = engine.run(repo, playbook, params, dry_run=dry_run,
                         snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
-                        confirm=_confirm(yes, "Apply these steps?", _show_pending),
+                        confirm=_confirm(yes, "Apply these steps?", console.show_pending),
                         progress=_progress)
     if as_json:
         echo_json(result.to_dict())
     elif dry_run:
-        _show_plan(result.plan)
+        console.show_plan(result.plan)
     else:
-        _show_applied(result)
+        console.show_applied(result)
     if result.plan.error is not None:
         click.get_current_context().exit(1)
-
-
-def _show_applied(result) -> None:
-    plan = result.plan
-    for note in plan.notes:
-        click.echo(note)
-    for step in plan.steps:
-        if step.commit and (step.name, step.commit) in result.commits:
-            click.echo(f"step {step.index}/{step.total} {step.name}: {step.commit[:12]} {step.summary}")
-        elif step.planned and not step.changes:
-            click.echo(f"step {step.index}/{step.total} {step.name}: nothing to change")
-    if result.commits:
-        click.echo(f"run {result.run_id}: {len(result.commits)} commit(s); undo with "
-                   f"`migrate rollback {result.run_id}`")
-    elif not result.already_applied:
-        click.echo(f"{plan.playbook.name}: nothing to change")
 
 
 def _top_or_folder(folder: Path) -> Path:
@@ -351,17 +252,11 @@ def _list_units(as_json: bool) -> None:
         echo_json([{"kind": u.kind, **u.describe()} for u in units])
         return
     for unit in units:
-        _print_table(f"{unit.kind} {unit.name}: {unit.description}", ["option", "default", "example", "description"],
-                     [_cells(k, "(required)" if o.required else json.dumps(o.default),
-                             json.dumps(o.example, ensure_ascii=False), o.description)
-                      for k, o in unit.options.items()])
-
-
-def _cells(*values) -> list[str]:
-    """Table cells as literal text (rich would read ``[0]`` in a cell as markup)."""
-    from rich.markup import escape
-
-    return [escape(str(v)) for v in values]
+        console.print_table(f"{unit.kind} {unit.name}: {unit.description}",
+                            ["option", "default", "example", "description"],
+                            [[k, "(required)" if o.required else json.dumps(o.default),
+                              json.dumps(o.example, ensure_ascii=False), o.description]
+                            for k, o in unit.options.items()])
 
 
 @main.command("list")
@@ -381,12 +276,14 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
         echo_json([b.to_dict() for b in books])
         return
     for book in books:
-        _print_table(f"{book.name} ({book.source}): {book.description.strip()}",
-                     ["step", "operation", "description"],
-                     [_cells(f"{i}. {s.name}", s.operation, s.description) for i, s in enumerate(book.steps, start=1)])
-        _print_table(f"{book.name} parameters (--set KEY=VALUE)", ["parameter", "type", "default", "description"],
-                     [_cells(p.name, p.type_name, json.dumps(p.default, ensure_ascii=False), p.description)
-                      for p in book.parameters.values()])
+        console.print_table(f"{book.name} ({book.source}): {book.description.strip()}",
+                            ["step", "operation", "description"],
+                            [[f"{i}. {s.name}", s.operation, s.description]
+                             for i, s in enumerate(book.steps, start=1)])
+        console.print_table(f"{book.name} parameters (--set KEY=VALUE)",
+                            ["parameter", "type", "default", "description"],
+                            [[p.name, p.type_name, json.dumps(p.default, ensure_ascii=False), p.description]
+                             for p in book.parameters.values()])
 
 
 @main.command("plan")
@@ -456,10 +353,10 @@ def status_cmd(repo: Path, as_json: bool):
     if not runs:
         click.echo("no migrate runs in the history")
         return
-    _print_table("migrate runs", ["playbook", "run", "steps", "state", "commits"],
-                 [[r.run.playbook, r.run.run_id, f"{len(r.run.steps)}/{r.run.total}", r.state,
-                   " ".join(f"{s.index}:{s.sha[:8]}" for s in sorted(r.run.steps, key=lambda s: s.index))]
-                  for r in runs])
+    console.print_table("migrate runs", ["playbook", "run", "steps", "state", "commits"],
+                        [[r.run.playbook, r.run.run_id, f"{len(r.run.steps)}/{r.run.total}", r.state,
+                          " ".join(f"{s.index}:{s.sha[:8]}" for s in sorted(r.run.steps, key=lambda s: s.index))]
+                         for r in runs])
 
 
 # --- demo --------------------------------------------------------------------------------------

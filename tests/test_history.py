@@ -449,3 +449,13 @@ def test_cli_outside_a_repository(tmp_path):
     assert result.exit_code == 1
     assert "not a git repository" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_tables_print_brackets_literally(example_repo):
+    """Commit subjects such as `[skip ci]` are text, not rich markup."""
+    values = example_repo / "applications/lumie/backend/exam-svc/common-values.yaml"
+    values.write_text(values.read_text().replace("replicaCount: 2", "replicaCount: 3"))
+    subprocess.run(["git", "commit", "-qam", "exam-svc: scale up [skip ci]"], cwd=example_repo, check=True)
+    result = run_cli("--repo", str(example_repo))
+    exam = next(line for line in result.output.splitlines() if line.lstrip().startswith("exam-svc"))
+    assert "scale up [skip ci]" in exam
