@@ -42,7 +42,8 @@ from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionStartEvent, NodeEvent
 from ruamel.yaml.reader import Reader
 from ruamel.yaml.representer import RoundTripRepresenter
-from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString, ScalarString
+from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
+                                      ScalarString, SingleQuotedScalarString)
 from ruamel.yaml.scanner import RoundTripScanner
 from ruamel.yaml.serializer import Serializer
 from ruamel.yaml.tokens import CommentToken
@@ -202,6 +203,31 @@ def set_scalar(container: Any, key: Any, value: Any) -> None:
     if isinstance(value, str) and not isinstance(value, ScalarString) and isinstance(old, ScalarString):
         value = type(old)(value)
     container[key] = value
+    _keep_comment_gap(container, key, _width(old), _width(value))
+
+
+def _keep_comment_gap(container: Any, key: Any, old_width: int, new_width: int) -> None:
+    """An end-of-line comment keeps its column while the new value fits before it (aligned
+    comments stay aligned); a value that would reach it pushes it right, keeping the old gap
+    (``kong  # legacy`` becomes ``traefik  # legacy``, not ``traefik # legacy``)."""
+    slot = 2 if isinstance(container, CommentedMap) else 0
+    comments = getattr(container, "ca", None)
+    entry = comments.items.get(key) if comments is not None else None
+    token = entry[slot] if entry and len(entry) > slot else None
+    data = getattr(getattr(container, "lc", None), "data", None)
+    position = data.get(key) if data else None
+    if not isinstance(token, CommentToken) or position is None or not token.value.lstrip().startswith("#"):
+        return
+    start = position[-1] if isinstance(container, CommentedMap) else position[1]
+    gap = token.column - (start + old_width)
+    if start + new_width + 1 > token.column and gap > 0:
+        token.column = start + new_width + gap
+
+
+def _width(value: Any) -> int:
+    """Characters a scalar takes on its line (quotes included)."""
+    quoted = isinstance(value, (SingleQuotedScalarString, DoubleQuotedScalarString))
+    return len(str(value)) + (2 if quoted else 0)
 
 
 def insert(container: Any, index: int, value: Any, key: Any = None) -> None:

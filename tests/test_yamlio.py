@@ -297,3 +297,12 @@ def test_example_kustomization_entry_removal_keeps_comments(example_repo_master)
     remove(resources, index)
     diff = changed(tree.read_text(path), yf.dump())
     assert len(diff) == 1 and "exam-svc" in diff[0][0] and diff[0][1] == ""
+
+
+def test_a_longer_value_keeps_the_gap_before_its_comment_and_a_shorter_one_its_column():
+    text = "a:\n  class: kong  # legacy\n  x: 1 # one\n  y: abc    # aligned\nl:\n- kong   # item\n"
+    yf = YamlFile.parse(text)
+    set_scalar(yf.docs[0]["a"], "class", "traefik")
+    set_scalar(yf.docs[0]["a"], "y", "a")
+    set_scalar(yf.docs[0]["l"], 0, "traefik")
+    assert yf.dump() == "a:\n  class: traefik  # legacy\n  x: 1 # one\n  y: a      # aligned\nl:\n- traefik   # item\n"
