@@ -293,3 +293,10 @@ def test_routes_other_apps_also_serve_do_not_fail_the_route_check(tmp_path):
     plan = engine.plan(repo, PLAYBOOK)
     assert plan.error is None, plan.error
     assert "routes-preserved" in plan.steps[0].passed
+
+
+def test_register_target_asks_to_review_the_heading_it_now_sits_under(example_repo):
+    plan = engine.plan(example_repo, PLAYBOOK)
+    notes = [e for e in plan.steps[1].report if e.kind == "note"]
+    assert [(n.path, n.line) for n in notes] == [("applications/kustomization.yaml", 19)]
+    assert "백엔드 마이크로서비스" in notes[0].message and "review it" in notes[0].message

@@ -118,6 +118,7 @@ class RegisterTarget(Operation):
         unlisted = [s for s in con.sources if s.app.file not in listed]
         report = [ReportEntry("note", f"{s.name} was not listed by any kustomization (not synced before the run)",
                               s.app.file, s.app.line) for s in unlisted]
+        report += _heading_note(ctx, *listings[0], con.target.name)
         return StepResult(changes, f"Register {con.target.name} in {listings[0][0].file} instead of "
                                    f"{len(con.sources) - len(unlisted)} Applications", details=details, report=report)
 
@@ -132,6 +133,21 @@ class RegisterTarget(Operation):
             if refs:
                 found.append((min(order[r.path] for r in refs), kust, refs))
         return [(kust, refs) for _, kust, refs in sorted(found, key=lambda f: (f[0], f[1].file))]
+
+
+def _heading_note(ctx: Context, kust, refs, target: str) -> list[ReportEntry]:
+    """The comment lines heading the first merged entry now head the target's entry: they were
+    written for the services, so a reviewer should read them again."""
+    lines = ctx.tree.read_text(kust.file).splitlines()
+    first = min(r.line for r in refs) - 1
+    top = first
+    while top > 0 and lines[top - 1].lstrip().startswith("#"):
+        top -= 1
+    if top == first:
+        return []
+    heading = " / ".join(line.strip() for line in lines[top:first])
+    return [ReportEntry("note", f"the comment heading the merged entries now heads {target}'s: review it "
+                                f"({heading})", kust.file, top + 1)]
 
 
 # --- rewrite-consumers -----------------------------------------------------------------------------------
