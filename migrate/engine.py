@@ -499,7 +499,8 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
     git_repo = gitops.open_repo(root)
     gitops.ensure_writable(git_repo)
     with gitops.run_lock(git_repo, f"migrate rollback {target}"):
-        found = _select_run(status(root), target)
+        runs = status(root)
+        found = _select_run(runs, target)
         result = RollbackResult(found, already=found.run.rolled_back)
         if result.already:
             return result
@@ -507,7 +508,7 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
             raise RepoError("not rolled back: the rollback was not confirmed")
         start = gitops.head_sha(git_repo)
         try:
-            _revert_all(git_repo, found.run, result, progress)
+            _revert_all(git_repo, found.run, result, progress, runs)
             result.kept = _check_restored(git_repo, found.run, result)
         except BaseException:
             gitops.abort_revert(git_repo, start)
@@ -528,7 +529,8 @@ def _select_run(runs: list[RunStatus], target: str) -> RunStatus:
     return (live or candidates)[-1]
 
 
-def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: Progress) -> None:
+def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: Progress,
+                runs: list[RunStatus]) -> None:
     reverted = {r.revert_of for r in run.reverts}
     for step in sorted(run.steps, key=lambda s: s.index, reverse=True):
         if step.sha in reverted:
@@ -536,13 +538,26 @@ def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: 
         progress(f"reverting step {step.index}/{step.total} {step.name} ({step.sha[:12]})")
         if not gitops.revert_no_commit(git_repo, step.sha):
             raise RepoError(f"reverting step {step.index} {step.name} ({step.sha[:12]}) conflicts with later "
-                            "changes; nothing was rolled back. Resolve by hand with `git revert`.")
+                            f"changes; nothing was rolled back. {_conflict_hint(git_repo, step.sha, run, runs)}")
         subject = git_repo.commit(step.sha).summary
         message = gitops.commit_message(
             f'Revert "{subject}"', [f"This reverts commit {step.sha}."],
             [("Migrate-Playbook", run.playbook), ("Migrate-Run", run.run_id), ("Migrate-Revert-Of", step.sha)])
         sha = gitops.commit(git_repo, gitops.commit_files(git_repo, step.sha), message, allow_empty=True)
         result.reverts.append((step.sha, sha))
+
+
+def _conflict_hint(git_repo: git.Repo, sha: str, run: Run, runs: list[RunStatus]) -> str:
+    """What to do about a conflicting revert: roll back the later runs that changed the same
+    files first, or revert by hand."""
+    paths = gitops.commit_files(git_repo, sha)
+    later = set(git_repo.git.log("--format=%H", f"{sha}..HEAD", "--", *paths).split()) if paths else set()
+    blocking = [r.run.run_id for r in runs if r.run.run_id != run.run_id and not r.run.rolled_back
+                and any(s.sha in later for s in r.run.steps)]
+    if blocking:
+        return ("Later migrate runs changed the same files: roll them back first ("
+                + ", ".join(f"`migrate rollback {r}`" for r in reversed(blocking)) + ").")
+    return "Resolve by hand with `git revert`."
 
 
 def _check_restored(git_repo: git.Repo, run: Run, result: RollbackResult) -> list[str]:

@@ -211,3 +211,17 @@ def test_rollback_restores_every_byte(example_repo):
     assert result.exit_code == 0, result.output
     assert git(example_repo, "diff", start, "HEAD") == "" and git(example_repo, "status", "--porcelain") == ""
     assert len(git(example_repo, "rev-list", f"{start}..HEAD").split()) == 6
+
+
+def test_rolling_back_an_earlier_run_first_names_the_later_run_to_roll_back(example_repo):
+    start = head(example_repo)
+    assert cli(example_repo, "run", "consolidate-backend", "--yes").exit_code == 0
+    run_drop_kong(example_repo)
+    before = head(example_repo)
+    refused = cli(example_repo, "rollback", "consolidate-backend", "--yes")
+    drop_kong_run = next(r.run.run_id for r in engine.status(example_repo) if r.run.playbook == "drop-kong")
+    assert refused.exit_code == 1 and f"migrate rollback {drop_kong_run}" in refused.output
+    assert head(example_repo) == before and git(example_repo, "status", "--porcelain") == ""
+    assert cli(example_repo, "rollback", drop_kong_run, "--yes").exit_code == 0
+    assert cli(example_repo, "rollback", "consolidate-backend", "--yes").exit_code == 0
+    assert git(example_repo, "diff", start, "HEAD") == ""
