@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -80,7 +82,7 @@ def maxrss_mib() -> float:
 
 def measure(repo: Path, trace: bool, suite: str) -> dict:
     """Run the suite's phases on ``repo``; per phase: seconds, or tracemalloc peak; and maxrss after it."""
-    import migrate.engine, migrate.graph, migrate.history, migrate.inventory  # noqa: E401,F401  (not timed)
+    import migrate.engine, migrate.graph, migrate.history, migrate.inventory  # noqa: E401,F401 (not timed)
 
     state: dict = {"repo": repo}
     phases = {}
@@ -102,10 +104,20 @@ def measure(repo: Path, trace: bool, suite: str) -> dict:
     return {"sizes": sizes, "phases": phases}
 
 
-def measure_in_child(repo: Path, trace: bool, suite: str) -> dict:
+CACHE_MODES = ("off", "empty", "warm")  # parse cache disabled; enabled but empty (a first run); filled
+
+
+def measure_in_child(repo: Path, trace: bool, suite: str, cache: str) -> dict:
+    """One suite in a fresh interpreter, with the on-disk parse cache in state ``cache``."""
+    folder = repo / ".git" / "migrate" / "parse-cache"
+    if cache == "empty":
+        shutil.rmtree(folder, ignore_errors=True)
+    elif cache == "warm" and not folder.exists():
+        measure_in_child(repo, False, "load", "empty")  # fills it (not counted)
     cmd = [sys.executable, str(Path(__file__).resolve()), "--measure", str(repo), "--suite", suite]
     cmd += ["--trace"] if trace else []
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    env = {**os.environ, "MIGRATE_PARSE_CACHE": "0" if cache == "off" else "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if proc.returncode != 0:
         raise SystemExit(f"measuring {repo} failed:\n{proc.stderr}")
     return json.loads(proc.stdout)
@@ -120,13 +132,14 @@ def bench_scale(scale: int, workdir: Path, suites: list[str]) -> dict:
     init_repo(repo, scale=scale)
     generated = time.perf_counter() - start
     result: dict = {"scale": scale, "generate_seconds": generated, "sizes": None, "suites": {}}
-    for suite in ["load"] + [s for s in suites if s != "load"]:
-        timed, traced = measure_in_child(repo, False, suite), measure_in_child(repo, True, suite)
-        for name, phase in timed["phases"].items():
-            phase["peak_mib"] = traced["phases"][name]["peak_mib"]
-        result["sizes"] = result["sizes"] or timed["sizes"]
-        if suite in suites:
-            result["suites"][suite] = timed["phases"]
+    for cache in CACHE_MODES:
+        for suite in ["load"] + [s for s in suites if s != "load"]:
+            timed, traced = (measure_in_child(repo, trace, suite, cache) for trace in (False, True))
+            for name, phase in timed["phases"].items():
+                phase["peak_mib"] = traced["phases"][name]["peak_mib"]
+            result["sizes"] = result["sizes"] or timed.get("sizes")
+            if suite in suites:
+                result["suites"][f"{suite} ({cache})"] = timed["phases"]
     return result
 
 
@@ -142,19 +155,21 @@ def report(results: list[dict]) -> str:
                   [[f"x{r['scale']}", *r["sizes"].values(), f"{r['generate_seconds']:.2f}"] for r in results])
     rows = []
     for r in results:
-        for phases in r["suites"].values():
+        for suite, phases in r["suites"].items():
+            cache = suite.rpartition("(")[2].rstrip(")")
             for name, p in phases.items():
-                rows.append([f"x{r['scale']}", name, f"{p['seconds']:.3f}", f"{p['peak_mib']:.1f}",
+                rows.append([f"x{r['scale']}", cache, name, f"{p['seconds']:.3f}", f"{p['peak_mib']:.1f}",
                              f"{p['maxrss_mib']:.1f}"])
             if len(phases) > 1:
-                rows.append([f"x{r['scale']}", "total", f"{sum(p['seconds'] for p in phases.values()):.3f}",
+                rows.append([f"x{r['scale']}", cache, "total", f"{sum(p['seconds'] for p in phases.values()):.3f}",
                              f"{max(p['peak_mib'] for p in phases.values()):.1f}",
                              f"{max(p['maxrss_mib'] for p in phases.values()):.1f}"])
-    timings = table(["scale", "phase", "time s", "tracemalloc peak MiB", "maxrss MiB"], rows)
+    timings = table(["scale", "parse cache", "phase", "time s", "tracemalloc peak MiB", "maxrss MiB"], rows)
     return (f"{sizes}\n\n{timings}\n"
-            "(each suite in its own cold process; tracemalloc peak: highest traced Python memory during the\n"
-            " phase, incl. what earlier phases hold; maxrss: the process high-water mark after the phase,\n"
-            " interpreter and imports included)")
+            "(each suite in its own fresh process. parse cache: off = MIGRATE_PARSE_CACHE=0; empty = a first\n"
+            " run, which parses and fills the cache in .git; warm = a later run, which reads it.\n"
+            " tracemalloc peak: highest traced Python memory during the phase, incl. what earlier phases hold;\n"
+            " maxrss: the process high-water mark after the phase, interpreter and imports included)")
 
 
 def main(argv: list[str] | None = None) -> None:

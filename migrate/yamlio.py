@@ -49,6 +49,7 @@ from ruamel.yaml.serializer import Serializer
 from ruamel.yaml.tokens import CommentToken
 
 from .errors import YamlError
+from .parsecache import cache_for
 
 __all__ = [
     "YamlFile", "load", "is_yaml_path", "is_helm_template", "line_of", "set_scalar", "insert", "remove",
@@ -155,16 +156,28 @@ def load(tree, path: str) -> YamlFile:
     key = (path, text)
     parsed = _CACHE.get(key)
     if parsed is None:
-        try:
-            parsed = _Parsed.from_text(text, path)
-        except YamlError as exc:
-            parsed = exc
+        parsed = _parse_cached(getattr(tree, "root", None), path, text)
         _CACHE[key] = parsed
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     if isinstance(parsed, YamlError):
         raise YamlError(parsed.args[0], path=parsed.path, line=parsed.line)
     return YamlFile(parsed)
+
+
+def _parse_cached(root, path: str, text: str) -> "_Parsed | YamlError":
+    """The parse of ``text``, from the repository's on-disk parse cache when it has it."""
+    disk = cache_for(root)
+    key = disk.key(path, text)
+    parsed = disk.get(key)
+    if isinstance(parsed, _Parsed):
+        return parsed
+    try:
+        parsed = _Parsed.from_text(text, path)
+    except YamlError as exc:
+        return exc
+    disk.put(key, parsed)
+    return parsed
 
 
 def is_yaml_path(path: str) -> bool:
