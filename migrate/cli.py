@@ -145,7 +145,9 @@ def doctor_cmd(repo: Path, as_json: bool):
               show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph.")
 @click.option("--focus", metavar="NODE",
               help="Only NODE's neighbourhood: an Application name, a repo path or a node id.")
-@click.option("--dangling", is_flag=True, help="List dangling and suspect references with file:line.")
+@click.option("--dangling", is_flag=True,
+              help="List dangling and suspect references with file:line; exit 1 if any (not-synced ones aside) "
+                   "or if a file does not parse.")
 @json_option
 def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: bool):
     """The dependency graph: App-of-Apps tree, what each app calls, reads, routes and needs."""
@@ -162,6 +164,8 @@ def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: 
         click.echo(f"warning: {problem} (skipped)", err=True)
     fmt = "json" if as_json else fmt
     click.echo(problems_report(graph, fmt, focus) if dangling else render(graph, fmt, focus), nl=False)
+    if dangling and (graph.failures() or graph.inv.errors):
+        click.get_current_context().exit(1)  # like a linter: something is broken (not-synced ones do not count)
 
 
 # --- playbooks: list, plan, run, rollback, status ---------------------------------------------

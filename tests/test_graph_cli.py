@@ -35,9 +35,9 @@ def test_text_is_the_app_of_apps_tree(repo):
                           "  legacy-gateway -> legacy  (applications/legacy/argocd.yaml)"]
 
 
-def test_dangling_lists_labelled_problems_with_file_and_line_and_exits_0(repo):
+def test_dangling_lists_labelled_problems_with_file_and_line_and_exits_1(repo):
     result = run("--repo", str(repo), "--dangling")
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # like a linter: a broken reference is there
     line = line_of_text(FILES, FRONTEND_VALUES, "lumie-platform")
     assert result.output.startswith("1 problem(s):\n")
     assert f"  {FRONTEND_VALUES}:{line}  [suspect] calls workload:lumie-frontend/frontend" in result.output
@@ -110,9 +110,20 @@ def test_malformed_yaml_is_a_warning_and_the_rest_shows(tmp_path):
 
 def test_example_repository_reports_only_the_stale_frontend_reference(example_repo_master):
     result = run("--repo", str(example_repo_master), "--dangling")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     text = (example_repo_master / "applications/lumie/frontend/common-values.yaml").read_text(encoding="utf-8")
     line = next(i for i, s in enumerate(text.splitlines(), 1) if "auth-svc.lumie-platform.svc" in s)
     assert result.output.startswith(
         f"1 problem(s):\n  applications/lumie/frontend/common-values.yaml:{line}  [suspect] calls ")
     assert "legacy-gateway" in result.output.split("not synced (reported, not failures)")[1]
+
+
+def test_dangling_exits_0_when_nothing_is_broken_and_1_when_a_file_does_not_parse(tmp_path):
+    fixed = FILES[FRONTEND_VALUES].replace("auth-svc.lumie-platform.svc", "auth-svc.lumie-dev.svc")
+    clean = dict(FILES, **{FRONTEND_VALUES: fixed})
+    result = run("--repo", str(git_repo(tmp_path / "clean", clean)), "--dangling")
+    assert result.exit_code == 0, result.output
+    assert "legacy-gateway" in result.output  # not-synced ones are still listed, but do not count
+    broken = dict(clean, **{"applications/dev/ingress.yaml": "apiVersion: v1\nkind: [Ingress\n"})
+    result = CliRunner().invoke(main, ["graph", "--dangling", "--repo", str(git_repo(tmp_path / "broken", broken))])
+    assert result.exit_code == 1 and "warning: applications/dev/ingress.yaml:" in result.output
