@@ -11,6 +11,7 @@ import posixpath
 from typing import Any, Iterable
 
 from .errors import MigrateError
+from .fileindex import FileIndex
 from .records import Application, HelmChart, Kustomization, PathRef, Source
 from .tree import join, normpath
 from .yamlnav import as_map, as_seq, dig, is_map, line_of, node_line, text
@@ -35,10 +36,14 @@ def is_kustomization_file(path: str) -> bool:
 
 
 def repo_url_key(url: str) -> str:
-    """A repoURL normalised for comparison (no scheme, no ``.git``, lower case)."""
+    """A repoURL normalised for comparison (no scheme or user, no ``.git``, lower case;
+    ``git@host:org/repo`` and ``https://host/org/repo`` are the same)."""
     url = url.strip().lower().rstrip("/")
-    url = url.split("://", 1)[-1].split("@", 1)[-1]
-    return url.removesuffix(".git")
+    scheme, _, rest = url.rpartition("://")
+    rest = rest.split("@", 1)[-1]
+    if not scheme:
+        rest = rest.replace(":", "/", 1)
+    return rest.removesuffix(".git")
 
 
 def app_sources(doc: Any) -> list[Any]:
@@ -48,19 +53,33 @@ def app_sources(doc: Any) -> list[Any]:
     return [s for s in items if is_map(s)]
 
 
-def self_repo_urls(app_docs: Iterable[Any], folders: frozenset[str]) -> set[str]:
+def _ref_paths(sources: list[Any], ref: str) -> list[str]:
+    """The repo paths that ``$<ref>/...`` value files of an Application's sources name."""
+    prefix = f"${ref}/"
+    return [raw[len(prefix):] for src in sources for raw in map(text, as_seq(dig(src, "helm", "valueFiles")))
+            if raw and raw.startswith(prefix)]
+
+
+def self_repo_urls(app_docs: Iterable[Any], files: FileIndex) -> set[str]:
     """repoURLs that name this repository.
 
-    A source is this repository when it is a ``ref:`` source, or when its ``path`` is a
-    folder of the repository.
+    A source is this repository when its ``path`` is a folder of the repository. A ``ref:``
+    source (values only) is when one of the ``$ref/...`` files it provides exists here, or
+    when no source proves any URL by its path (then every ref is taken for this repository).
     """
-    urls = set()
+    by_path, by_ref, refs = set(), set(), set()
     for doc in app_docs:
-        for src in app_sources(doc):
-            path = text(src.get("path"))
-            if src.get("ref") or (path and path.strip("/") in folders):
-                urls.add(repo_url_key(text(src.get("repoURL")) or ""))
-    return urls
+        sources = app_sources(doc)
+        for src in sources:
+            url, path, ref = (repo_url_key(text(src.get("repoURL")) or ""), text(src.get("path")),
+                              text(src.get("ref")))
+            if path and path.strip("/") in files.folders:
+                by_path.add(url)
+            if ref:
+                refs.add(url)
+                if any(files.is_file(p) for p in _ref_paths(sources, ref)):
+                    by_ref.add(url)
+    return by_path | by_ref if by_path else refs
 
 
 def _resolve(folder: str, raw: str, file: str, line: int) -> str:
@@ -95,7 +114,7 @@ def _value_files(src: Any, source_path: str | None, local: bool, local_refs: set
 
 def _source(src: Any, self_urls: set[str], local_refs: set[str], file: str) -> Source:
     url = text(src.get("repoURL")) or ""
-    local = bool(src.get("ref")) or repo_url_key(url) in self_urls
+    local = repo_url_key(url) in self_urls
     raw_path = text(src.get("path"))
     line = node_line(src)
     path = _resolve("", raw_path, file, line_of(src, "path")) if local and raw_path is not None else None
@@ -128,7 +147,8 @@ def read_application(doc: Any, file: str, index: int, self_urls: set[str]) -> Ap
     if not name:
         raise MigrateError("Application without metadata.name", path=file, line=node_line(doc))
     sources = app_sources(doc)
-    local_refs = {text(s.get("ref")) for s in sources if s.get("ref")}
+    local_refs = {text(s.get("ref")) for s in sources
+                  if s.get("ref") and repo_url_key(text(s.get("repoURL")) or "") in self_urls}
     wave, wave_line = _sync_wave(meta)
     spec = as_map(doc.get("spec"))
     return Application(

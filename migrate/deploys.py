@@ -31,6 +31,7 @@ class DeployContext:
     app: str | None                  # id of the deploying Application
     chart: str | None = None         # values files: local chart folder or remote chart name
     release: str | None = None       # values files: Helm release name (kustomize helmCharts)
+    forced: bool = False             # a kustomization's ``namespace:`` replaces the objects' own
 
 
 def _expand_braces(pattern: str) -> list[str]:
@@ -106,7 +107,8 @@ class DeployWalk:
             return
         seen.add(kust.folder)
         self._file(kust.file, ctx)
-        kctx = replace(ctx, namespace=kust.namespace or ctx.namespace)
+        # kustomize sets `namespace:` on every object; an outer overlay's wins over its bases'.
+        kctx = replace(ctx, namespace=kust.namespace, forced=True) if kust.namespace and not ctx.forced else ctx
         for ref in kust.resources:
             if ref.path in self.kustomizations:
                 self._kustomization(self.kustomizations[ref.path], kctx, app, seen)

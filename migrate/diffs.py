@@ -9,6 +9,8 @@ three lines of context, ``\\ No newline at end of file`` exactly where git print
 Displayed diffs (terminal, snapshots, reports) are made from redacted texts: the values
 of a ``kind: Secret`` document's ``data``/``stringData`` become ``<redacted>`` (or
 ``<redacted: changed>`` when the value differs from the old one), keeping line numbers.
+Values are found line by line; where the text parses, every other line inside such a
+section (flow style, quoted or complex keys, comments) is masked too, so no layout leaks.
 """
 
 from __future__ import annotations
@@ -18,6 +20,9 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Iterator, Mapping
+
+from .errors import YamlError
+from .yamlio import YamlFile
 
 NO_NEWLINE = "\\ No newline at end of file\n"
 REDACTED = "<redacted>"
@@ -104,6 +109,7 @@ def _marked(mark: str, lines: list[str]) -> Iterator[str]:
 _DOC_START = re.compile(r"^(---|\.\.\.)(\s|$)")
 _SECRET_KIND = re.compile(r"""^kind:\s*["']?Secret["']?\s*(#.*)?$""")
 _SECTION = re.compile(r"^(data|stringData):[ \t]*(.*?)\s*$")
+_PROPERTIES = re.compile(r"^((&|!)\S*\s*)+(#.*)?$")   # only an anchor and/or tag: a block follows
 _NAME = re.compile(r"""^\s+name:\s*["']?([^"'\s#]+)""")
 _KEY = re.compile(r"""^(\s+)("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(?:\s|$)""")
 
@@ -114,7 +120,15 @@ def redact_pair(before: str | None, after: str | None) -> tuple[str | None, str 
     old_values = _secret_values(before) if before is not None else {}
     new_values = _secret_values(after) if after is not None else {}
     changed = {k for k, v in new_values.items() if before is not None and old_values.get(k) != v}
-    return _masked(before, set()), _masked(after, changed)
+    old_lines = {line for _, line in _section_lines(before)} if before is not None else None
+    return _masked(before, set(), None), _masked(after, changed, old_lines)
+
+
+def secret_values_written(before: str | None, after: str | None) -> list[str]:
+    """The raw text of each Secret value ``after`` has that ``before`` did not have as is."""
+    old_values = _secret_values(before) if before is not None else {}
+    new_values = _secret_values(after) if after is not None else {}
+    return [v for k, v in new_values.items() if old_values.get(k) != v]
 
 
 def _secret_values(text: str) -> dict[tuple, str]:
@@ -123,17 +137,61 @@ def _secret_values(text: str) -> dict[tuple, str]:
     return {key: "".join(lines[i] for i in span) for key, span in _secret_spans(lines)}
 
 
-def _masked(text: str | None, changed: set) -> str | None:
+def _masked(text: str | None, changed: set, old_lines: set[str] | None) -> str | None:
+    """``text`` with Secret values masked; a line the value spans cannot name is marked changed
+    when ``old_lines`` (the other side's section lines) lacks it."""
     if text is None:
         return None
     lines = split_lines(text)
+    done = set()
     for key, indices in _secret_spans(lines):
         marker = REDACTED_CHANGED if key in changed else REDACTED
         for n, i in enumerate(indices):
-            ending = "\n" if lines[i].endswith("\n") else ""
-            head = _value_head(lines[i]) if n == 0 else re.match(r"\s*", lines[i]).group(0)
-            lines[i] = f"{head}{marker}{ending}"
+            lines[i] = _mask_line(lines[i], _value_head(lines[i]) if n == 0 else None, marker)
+            done.add(i)
+    for i, line in _section_lines(text):
+        if i not in done and line.strip() and not _is_header(line):
+            changed_line = old_lines is not None and line not in old_lines
+            lines[i] = _mask_line(line, None, REDACTED_CHANGED if changed_line else REDACTED)
     return "".join(lines)
+
+
+def _mask_line(line: str, head: str | None, marker: str) -> str:
+    ending = "\n" if line.endswith("\n") else ""
+    indent = re.match(r"\s*", line).group(0)
+    return f"{head if head is not None else indent}{marker}{ending}"
+
+
+def _is_header(line: str) -> bool:
+    """A plain ``data:``/``stringData:`` line (maybe with an anchor, tag or comment): no value on it."""
+    section = _SECTION.match(line)
+    rest = section.group(2) if section else ""
+    return bool(section) and (not rest or rest.startswith("#") or bool(_PROPERTIES.match(rest)))
+
+
+def _section_lines(text: str) -> list[tuple[int, str]]:
+    """(index, line) of every line from a Secret's ``data``/``stringData`` key to the section's
+    end, found by parsing (the safety net under the line-based spans); none if it does not parse."""
+    if "Secret" not in text:
+        return []
+    try:
+        docs = YamlFile.parse(text, path="<redaction>").docs
+    except YamlError:
+        return []
+    lines = split_lines(text)
+    ends = [i for i, line in enumerate(lines) if _DOC_START.match(line)] + [len(lines)]
+    found: set[int] = set()
+    for doc in docs:
+        if not isinstance(doc, Mapping) or doc.get("kind") != "Secret":
+            continue
+        starts = [doc.lc.key(k)[0] for k in doc]
+        for n, key in enumerate(doc):
+            if key not in ("data", "stringData"):
+                continue
+            end = next(e for e in ends if e > starts[n])
+            later = [s for s in starts[n + 1:] if s > starts[n]]
+            found.update(range(starts[n], end if doc.fa.flow_style() or not later else later[0]))
+    return [(i, lines[i]) for i in sorted(found)]
 
 
 def _value_head(line: str) -> str:
@@ -150,7 +208,7 @@ def _secret_spans(lines: list[str]) -> Iterator[tuple[tuple, list[int]]]:
             section = _SECTION.match(lines[i])
             if not section:
                 continue
-            if section.group(2) and not section.group(2).startswith("#"):
+            if not _is_header(lines[i]):
                 yield (ordinal, name, section.group(1), None), [i]
                 continue
             for key, span in _section_values(lines, i + 1, stop):
@@ -193,7 +251,7 @@ def _section_values(lines: list[str], start: int, stop: int) -> Iterator[tuple[s
     key, span = None, []
     for i in range(start, stop):
         line = lines[i]
-        if line.strip() and not line[0].isspace():
+        if line.strip() and not line[0].isspace() and not line.startswith("#"):
             break
         depth = len(line) - len(line.lstrip())
         match = _KEY.match(line)

@@ -27,11 +27,11 @@ import git
 
 from . import gitops
 from .context import Analyses, Context, ReportEntry
-from .diffs import FileChange, diff_files, file_changes, sha256
+from .diffs import REDACTED, FileChange, diff_files, file_changes, secret_values_written, sha256
 from .errors import MigrateError, RepoError, UsageError, VerificationError, YamlError
 from .history import Run, find_runs, parse_trailers
 from .operations.base import CHECKS, OPERATIONS, IntentCheck
-from .playbook import CheckUse, Playbook, Step, load_playbook, substitute
+from .playbook import CheckUse, Playbook, Step, load_playbook, referenced, substitute
 from .snapshots import approved_folder, write_snapshots
 from .tree import Tree, git_toplevel, normpath
 from .verify import (GraphChanges, check_declared, check_graph, check_intents, check_parses,
@@ -95,7 +95,9 @@ class StepPlan:
 @dataclass
 class Plan:
     """Everything ``run`` would do. ``applied_run`` is set when the playbook is already applied;
-    ``run_id`` when an interrupted run is resumed (otherwise a new id is made at apply time)."""
+    ``run_id`` when an interrupted run is resumed (otherwise a new id is made at apply time).
+    ``secret_params`` names the parameters whose value a step writes into a Secret's data:
+    they are shown as ``<redacted>``."""
 
     playbook: Playbook
     params: dict[str, Any]
@@ -106,6 +108,7 @@ class Plan:
     run_id: str | None = None
     applied_run: "RunStatus | None" = None
     notes: list[str] = field(default_factory=list)
+    secret_params: set[str] = field(default_factory=set)
 
     @property
     def error(self) -> MigrateError | None:
@@ -116,12 +119,16 @@ class Plan:
         """Planned steps that change something (one commit each)."""
         return [s for s in self.steps if s.planned and s.changes]
 
+    def shown_params(self) -> dict[str, Any]:
+        """The parameters as reports may show them (values written into Secrets redacted)."""
+        return {k: REDACTED if k in self.secret_params else v for k, v in self.params.items()}
+
     def pre_existing_text(self) -> list[str]:
         return [str(r) for r in self.pre_existing]
 
     def to_dict(self) -> dict:
         return {
-            "playbook": self.playbook.name, "params": self.params, "head": self.head, "run_id": self.run_id,
+            "playbook": self.playbook.name, "params": self.shown_params(), "head": self.head, "run_id": self.run_id,
             "already_applied": self.applied_run.to_dict() if self.applied_run else None,
             "notes": self.notes, "pre_existing": self.pre_existing_text(),
             "ok": self.error is None, "error": _error_dict(self.error),
@@ -328,6 +335,7 @@ def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | N
         declared = {normpath(p) for p in operation.declare(ctx)}
         result = operation.apply(ctx)
         _record(step, ctx, result)
+        the_plan.secret_params |= _secret_params(spec, params, ctx.tree, step.changes)
         after = ctx.tree.with_changes(step.changes) if step.changes else ctx.tree
         _verify(step, ctx, after, declared, the_plan, snapshots, result.checks)
         return after
@@ -351,6 +359,20 @@ def _record(step: StepPlan, ctx: Context, result) -> None:
     step.diff = diff_files(old, step.changes)
     step.display_diff = diff_files(old, step.changes, redact=True)
     step.diff_sha256 = sha256(step.diff)
+
+
+def _secret_params(spec: Step, params: Mapping[str, Any], tree: Tree, changes: Mapping[str, str | None]) -> set[str]:
+    """The parameters the step refers to whose value ends up inside a Secret value it writes."""
+    written = [value for path, text in changes.items()
+               for value in secret_values_written(tree.read_text(path) if tree.exists(path) else None, text)]
+    return {name for name in referenced(spec.options) & set(params)
+            if any(part and part in value for part in _strings(params[name]) for value in written)}
+
+
+def _strings(value: Any) -> list[str]:
+    """A parameter value's strings (itself, a list's items or a mapping's values)."""
+    values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    return [v for v in values if isinstance(v, str)]
 
 
 def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_plan: Plan,

@@ -16,6 +16,7 @@ add the reference edges, each with ``status`` and ``reason``, following graph.md
 
 from __future__ import annotations
 
+import posixpath
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable
 
@@ -217,8 +218,9 @@ def _deployed_namespaces(inv: Inventory) -> set[str]:
 
 
 def _namespaces_with_outside_content(inv: Inventory) -> set[str]:
-    """Namespaces that receive something from outside the repo (a remote chart or repository)."""
-    namespaces = set()
+    """Namespaces that receive something the repo does not show: a remote chart or repository,
+    or a local chart whose templates the model cannot read (its values.yaml has no ``common:``)."""
+    namespaces = {v.namespace for v in inv.values_files if _is_opaque_chart(inv, v.chart)}
     for app in inv.applications:
         if app.dest_namespace and any(not s.local and not s.ref for s in app.sources):
             namespaces.add(app.dest_namespace)
@@ -228,3 +230,11 @@ def _namespaces_with_outside_content(inv: Inventory) -> set[str]:
                 ctx = inv.contexts.get(kust.file)
                 namespaces.add(chart.namespace or kust.namespace or (ctx.namespace if ctx else None) or "default")
     return namespaces
+
+
+def _is_opaque_chart(inv: Inventory, chart: str | None) -> bool:
+    """A local chart other than the common chart: what its templates make is unknown."""
+    if not chart or not inv.files.is_file(posixpath.join(chart, "Chart.yaml")):
+        return False
+    defaults = inv.values_file(posixpath.join(chart, "values.yaml"))
+    return defaults is None or not defaults.common

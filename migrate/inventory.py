@@ -29,7 +29,7 @@ from .records import (AddressMention, Application, CustomObject, Kustomization, 
                       PathMention, Plugin, Route, SecretSource, Service, ValuesFile, Workload)
 from .tree import Tree
 from .yamlio import is_helm_template, is_yaml_path, load
-from .yamlnav import as_map, is_map, line_in_string, node_line, walk_strings
+from .yamlnav import as_map, is_map, is_seq, line_in_string, node_line, walk_strings
 
 _NO_CONTEXT = DeployContext(None, None)
 
@@ -104,7 +104,7 @@ class Inventory:
     def _read_deployers(self) -> None:
         app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
                     if is_application(doc)]
-        self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files.folders)
+        self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files)
         for path, i, doc in app_docs:
             self._read_record(self.applications, read_application, doc, path, i, self_urls)
         for path, docs in self._docs.items():
@@ -135,7 +135,8 @@ class Inventory:
             if not is_map(doc) or is_application(doc):
                 continue
             if "kind" in doc and "apiVersion" in doc:
-                self._add(manifest_records(doc, path, i, ctx.namespace))
+                for obj in _list_items(doc):
+                    self._add(manifest_records(obj, path, i, ctx.namespace, ctx.forced))
             elif values_ctx or is_map(doc.get("common")) or "values" in posixpath.basename(path):
                 self._read_values(path, doc, values_ctx or ctx)
 
@@ -169,6 +170,13 @@ class Inventory:
                                            for m in path_re.finditer(value)]
                 self.address_mentions += [AddressMention(a, path, line_in_string(value, a.start, line, block))
                                           for a in find_service_addresses(value)]
+
+
+def _list_items(doc: Any) -> list[Any]:
+    """The objects of a ``kind: List`` document (kubectl and Argo CD apply each item), else [doc]."""
+    if doc.get("kind") == "List" and is_seq(doc.get("items")):
+        return [item for item in doc["items"] if is_map(item) and "kind" in item]
+    return [doc]
 
 
 def _read_only_docs(tree: Tree, path: str) -> list[Any]:

@@ -194,11 +194,14 @@ _READERS = {
 }
 
 
-def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str | None) -> Iterator[Any]:
-    """Records of one Kubernetes object document (a namespace-less object takes ``default_namespace``)."""
+def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str | None,
+                     forced: bool = False) -> Iterator[Any]:
+    """Records of one Kubernetes object document (a namespace-less object takes ``default_namespace``;
+    every object does when ``forced``: a kustomization's ``namespace:``)."""
     meta = as_map(doc.get("metadata"))
+    own = None if forced and default_namespace else text(meta.get("namespace"))
     o = _Obj(text(doc.get("apiVersion")) or "", text(doc.get("kind")) or "", text(meta.get("name")) or "",
-             text(meta.get("namespace")) or default_namespace or "default", file, node_line(doc))
+             own or default_namespace or "default", file, node_line(doc))
     yield Manifest(o.api, o.kind, o.name, o.namespace, file, o.line, index)
     records = list(_READERS.get(o.kind, lambda d, _o: iter(()))(doc, o))
     yield from records

@@ -2,10 +2,11 @@
 
 Parsing is most of the cost of loading a large repository (ruamel's round-trip parser:
 about 4 ms for a typical values file; unpickling the same parse: about 0.3 ms). The key is a
-hash of the file's path and exact text plus the versions of migrate and ruamel.yaml, so a
-cached parse can never be stale: a changed file is a new key. Entries are written atomically
-(temporary file, then rename); any problem reading or writing the cache falls back to
-parsing, silently. ``MIGRATE_PARSE_CACHE=0`` turns it off (the benchmark's cold runs).
+hash of the file's path and exact text, the versions of migrate and ruamel.yaml and a hash of
+the parser's code (``yamlio.py``), so a cached parse can never be stale: a changed file is a
+new key. Entries are written atomically (temporary file, then rename); any problem reading
+or writing the cache falls back to parsing, silently. ``MIGRATE_PARSE_CACHE=0`` turns it off
+(the benchmark's cold runs).
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ import ruamel.yaml
 
 from . import __version__
 
-_VERSION = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}"
+# What a parse depends on besides the text: the versions, and the parser's own code (a yamlio
+# changed without a version bump must not read the pickles of the previous one).
+_PARSER_CODE = hashlib.sha256(Path(__file__).with_name("yamlio.py").read_bytes()).hexdigest()[:16]
+_VERSION = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}, yamlio {_PARSER_CODE}"
 
 
 class ParseCache:

@@ -193,6 +193,15 @@ def substitute(value: Any, params: Mapping[str, Any], *, path: str | None = None
     return _REFERENCE.sub(interpolate, value)
 
 
+def referenced(value: Any) -> set[str]:
+    """The parameter names ``value`` (raw options: strings, lists, mappings) refers to by ``${name}``."""
+    if isinstance(value, Mapping):
+        return set().union(*map(referenced, value.values()))
+    if isinstance(value, list):
+        return set().union(*map(referenced, value))
+    return {m.group(2) for m in _REFERENCE.finditer(value) if not m.group(1)} if isinstance(value, str) else set()
+
+
 def _of_strings(value: Any) -> bool:
     """A list holds only strings; a mapping only string keys and values; anything else: True."""
     if isinstance(value, list):

@@ -64,9 +64,10 @@ def render_report(plan: "Plan") -> str:
     """The reviewer's summary of a plan (Markdown, deterministic)."""
     book = plan.playbook
     lines = [f"# Playbook `{book.name}`", "", book.description.strip(), "", "## Parameters", ""]
+    shown = plan.shown_params()
     for name, value in plan.params.items():
         origin = "default" if value == book.parameters[name].default else "set"
-        lines.append(f"- `{name}` = `{_value(value)}` ({origin})")
+        lines.append(f"- `{name}` = `{_value(shown[name])}` ({origin})")
     lines += ["", *_notes(plan), "## Problems that were there before the run", ""]
     lines += [f"- {text}" for text in plan.pre_existing_text()] or ["- none"]
     lines += [""]

@@ -97,8 +97,10 @@ class Tree:
         paths = [p for p in proc.stdout.decode("utf-8").split("\0") if p]
         if not paths:
             raise RepoError(f"the repository at {top} tracks no files (empty repository?)")
-        # A tracked file deleted in the working tree is not part of the tree.
-        paths = [p for p in paths if (top / p).is_file()]
+        # A tracked file deleted in the working tree is not part of the tree; neither is one
+        # reached through a symbolic link that leaves the repository (never read outside it).
+        real_top = top.resolve()
+        paths = [p for p in paths if (top / p).is_file() and real_top in (top / p).resolve().parents]
         return cls(top, paths)
 
     @classmethod

@@ -36,7 +36,8 @@ from itertools import zip_longest
 from typing import Any, Iterator
 
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import Anchor, Comment, CommentedMap, CommentedSeq, Format, LineCol, Tag, merge_attrib
+from ruamel.yaml.comments import (Anchor, Comment, CommentedMap, CommentedSeq, Format, LineCol, Tag, TaggedScalar,
+                                  merge_attrib)
 from ruamel.yaml.emitter import Indents, RoundTripEmitter
 from ruamel.yaml.error import CommentMark, MarkedYAMLError, YAMLError
 from ruamel.yaml.events import CollectionStartEvent, NodeEvent
@@ -59,6 +60,7 @@ _MARKER = re.compile(r"(---|\.\.\.)(?=[ \t]|$)")
 _NULL = re.compile(r"(null|Null|NULL|~)(?=[ \t]|$)")
 _BLOCK_SCALARS = (LiteralScalarString, FoldedScalarString)
 _CONTAINERS = (dict, list)
+_BOM = "\ufeff"   # a UTF-8 byte order mark: kept in front of the text, never parsed
 _CACHE_SIZE = 4096
 
 
@@ -294,7 +296,7 @@ class _Parsed:
 
     @classmethod
     def from_text(cls, text: str, path: str | None) -> "_Parsed":
-        normal = text.replace("\r\n", "\n")
+        normal = text.removeprefix(_BOM).replace("\r\n", "\n")
         lines = normal.split("\n")
         segments = _split_stream(_lines(normal))
         docs = [_parse_body(seg, lines, path) for seg in segments]
@@ -320,7 +322,7 @@ class _Parsed:
                 head += "---\n"
             body = seg.body if seg is not None and doc is None else _emit(doc)
             parts += [head, body, seg.tail if seg else ""]
-        out = "".join(parts)
+        out = (_BOM if self.text.startswith(_BOM) else "") + "".join(parts)
         if out.endswith("\n") and not self.text.endswith("\n"):
             out = out[:-1]
         if "\r\n" in self.text and self.text.count("\r\n") == self.text.count("\n"):
@@ -860,6 +862,8 @@ def _plain(node: Any) -> Any:
         return [_plain(v) for v in node]
     if isinstance(node, str):
         return str(node)
+    if isinstance(node, TaggedScalar):  # compares by identity: compare its tag and text
+        return str(node.tag), node.value
     return node
 
 

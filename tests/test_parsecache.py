@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 import subprocess
 import sys
 
 import pytest
+import ruamel.yaml
 
-from migrate import yamlio
+from migrate import __version__, yamlio
 from migrate.testing import make_repo
 from migrate.tree import Tree
 
@@ -72,3 +75,14 @@ def test_files_that_do_not_parse_are_not_cached(repo):
     with pytest.raises(yamlio.YamlError):
         yamlio.load(Tree.from_repo(repo), "bad.yaml")
     assert cached_files(repo) == []
+
+
+def test_an_entry_written_by_an_earlier_parser_of_the_same_version_is_not_reused(repo):
+    """Parses are keyed by the parser's own code too: a changed yamlio never reads old pickles
+    (here: the key an earlier yamlio of the same release wrote, from versions only)."""
+    versions_only = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}"
+    key = hashlib.sha256(f"{versions_only}\0values.yaml\0{TEXT}".encode()).hexdigest()
+    target = repo / ".git" / "migrate" / "parse-cache" / key[:2] / key[2:]
+    target.parent.mkdir(parents=True)
+    target.write_bytes(pickle.dumps(yamlio._Parsed.from_text("stale: true\n", "values.yaml")))
+    assert load_in_new_process(repo) == TEXT.replace("047989b1", "deadbeef")

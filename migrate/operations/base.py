@@ -35,12 +35,25 @@ _TYPE_NAMES = {bool: "true or false", int: "an integer", str: "a string", list: 
 
 @dataclass(frozen=True)
 class Option:
-    """A documented option: what it means, an example value, its default, whether it is required."""
+    """A documented option: what it means, an example value, its default, whether it is required.
+
+    ``type`` is the type (or tuple of types) a value must have; by default the default's type,
+    else the example's (a list of strings when the example is one); ``object`` takes anything.
+    """
 
     description: str
     default: Any = None
     example: Any = None
     required: bool = False
+    type: Any = None
+
+    def expected(self) -> Any:
+        sample = self.default if self.default is not None else self.example
+        return self.type or (type(sample) if sample is not None else None)
+
+    def of_strings(self) -> bool:
+        """Must a list value hold only strings (its example does)?"""
+        return isinstance(self.example, list) and bool(self.example) and all(isinstance(e, str) for e in self.example)
 
     def to_dict(self) -> dict:
         return {"description": self.description, "default": self.default, "example": self.example,
@@ -108,13 +121,21 @@ class Unit:
 
 
 def _check_type(unit, key: str, option: Option, value: Any, path, line) -> None:
-    expected = type(option.default) if option.default is not None else None
+    expected = option.expected()
     if expected is None or value is None:
         return
-    if isinstance(value, expected) and (expected is bool or not isinstance(value, bool)):
+    strings = not isinstance(value, list) or not option.of_strings() or all(isinstance(v, str) for v in value)
+    if isinstance(value, expected) and not (isinstance(value, bool) and expected in (int, float)) and strings:
         return
-    raise UsageError(f"option {key!r} of {unit.kind} {unit.name!r} expects "
-                     f"{_TYPE_NAMES.get(expected, expected.__name__)}, got {value!r}", path=path, line=line)
+    raise UsageError(f"option {key!r} of {unit.kind} {unit.name!r} expects {_type_name(option)}, got {value!r}",
+                     path=path, line=line)
+
+
+def _type_name(option: Option) -> str:
+    expected = option.expected()
+    if expected is list and option.of_strings():
+        return "a list of strings"
+    return " or ".join(_TYPE_NAMES.get(t, t.__name__) for t in (expected if isinstance(expected, tuple) else (expected,)))
 
 
 class Operation(Unit):

@@ -59,8 +59,10 @@ class SetValue(Operation):
         "file": Option("The YAML file to edit (repo path).", example="applications/lumie/backend/exam-svc/common-values.yaml",
                        required=True),
         "key": Option("Key path: dotted, [n] for list items, quotes for keys with dots.",
-                      example='image.tag or metadata.annotations."argocd.argoproj.io/sync-wave"', required=True),
-        "value": Option("The new value (string, number, boolean...).", example="1a2b3c4d", required=True),
+                      example='image.tag or metadata.annotations."argocd.argoproj.io/sync-wave"', required=True,
+                      type=(str, list)),
+        "value": Option("The new value (string, number, boolean...).", example="1a2b3c4d", required=True,
+                        type=object),
         "document": Option("Which document of the file (0 = the first).", default=0, example=1),
         "create": Option("Add the last key if it is missing (its parent must exist).", default=False),
     }
