@@ -40,7 +40,9 @@ def _literal(paths: Iterable[str]) -> list[str]:
 # --- safety checks -----------------------------------------------------------------------
 def dirty_paths(repo: git.Repo) -> list[str]:
     """Tracked paths with staged or unstaged changes (untracked files are not dirt)."""
-    entries = iter(_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no").split("\0"))
+    # GIT_OPTIONAL_LOCKS=0: a read must not refresh (rewrite) .git/index, even in a dry run.
+    entries = iter(_git(repo, "status", "--porcelain=v1", "-z", "--untracked-files=no",
+                        env={"GIT_OPTIONAL_LOCKS": "0"}).split("\0"))
     paths = []
     for entry in entries:
         if len(entry) > 3:

@@ -437,3 +437,17 @@ def test_a_file_that_does_not_parse_is_refused_with_its_line(repo, args):
     assert "apps/broken.yaml:2:" in result.output and "migrate doctor" in result.output
     assert "Traceback" not in result.output
     assert state(repo) == before
+
+
+def test_a_dry_run_does_not_even_refresh_the_index(repo):
+    """A file touched without a content change leaves stale stat data in .git/index: a plain
+    `git status` would rewrite the index to refresh it; a dry run must not."""
+    import os
+    import time
+
+    target = next(p for p in sorted((repo / "apps").rglob("*.yaml")))
+    later = time.time() + 100
+    os.utime(target, (later, later))
+    index = (repo / ".git" / "index").read_bytes()
+    assert cli(repo, "run", "retire-api", "--dry-run").exit_code == 0
+    assert (repo / ".git" / "index").read_bytes() == index
