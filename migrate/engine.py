@@ -17,6 +17,7 @@ revert commit per step, and checks that every path is back to its pre-run conten
 
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -221,8 +222,24 @@ def _skipped(git_repo: git.Repo, run: Run) -> frozenset[int]:
     return frozenset(int(v.split("/")[0]) for v in values if v.split("/")[0].isdigit())
 
 
-def _latest_run(runs: list[RunStatus], playbook: str) -> RunStatus | None:
-    return next((r for r in reversed(runs) if r.run.playbook == playbook), None)
+def params_digest(values: Mapping[str, Any]) -> str:
+    """The ``Migrate-Params-Sha256`` of resolved parameters: which run is "the same run" again
+    (a hash, so that no parameter value is ever written into history)."""
+    return sha256(json.dumps(values, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _previous_run(runs: list[RunStatus], playbook: str, digest: str) -> RunStatus | None:
+    """The run this plan repeats or resumes: the latest live run of ``playbook`` with the same
+    parameters. A second wave with other parameters is a new run; but an unfinished run with
+    other parameters must be resumed or rolled back first."""
+    mine = [r for r in runs if r.run.playbook == playbook]
+    same = [r for r in mine if r.run.params_sha256 in (None, digest)]
+    latest = mine[-1] if mine else None
+    if latest is not None and latest not in same and not latest.complete and not latest.run.rolled_back:
+        raise RepoError(f"run {latest.run.run_id} of {playbook} stopped after step {latest.run.last_step.index} "
+                        f"of {latest.run.total} with other parameters: run it again with the same --set values "
+                        f"to resume it, or `migrate rollback {latest.run.run_id}` first")
+    return same[-1] if same else None
 
 
 # --- plan ----------------------------------------------------------------------------------
@@ -235,7 +252,7 @@ def plan(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] |
     values = book.resolve(params)
     the_plan = Plan(book, values, root, gitops.head_sha(git_repo),
                     [StepPlan(i, len(book.steps), s) for i, s in enumerate(book.steps, start=1)])
-    previous = _latest_run(status(root), book.name)
+    previous = _previous_run(status(root), book.name, params_digest(values))
     origin = _resume_point(the_plan, previous)
     if the_plan.applied_run is None:
         _note_dirty(the_plan, git_repo)
@@ -474,6 +491,7 @@ def _apply(git_repo: git.Repo, the_plan: Plan, result: RunResult, progress: Prog
 def _trailers(the_plan: Plan, step: StepPlan, run_id: str, skipped: list[StepPlan]) -> list[tuple[str, str]]:
     return [("Migrate-Playbook", the_plan.playbook.name), ("Migrate-Step", f"{step.index}/{step.total} {step.name}"),
             ("Migrate-Run", run_id), ("Migrate-Diff-Sha256", step.diff_sha256),
+            ("Migrate-Params-Sha256", params_digest(the_plan.params)),
             *((SKIPPED, f"{s.index}/{s.total} {s.name}") for s in skipped)]
 
 

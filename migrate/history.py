@@ -312,10 +312,12 @@ class StepCommit:
     name: str
     diff_sha256: str | None
     date: datetime
+    params_sha256: str | None = None   # ``Migrate-Params-Sha256``: which parameters the run had
 
     def to_dict(self) -> dict:
         return {"sha": self.sha, "index": self.index, "total": self.total, "name": self.name,
-                "diff_sha256": self.diff_sha256, "date": self.date.isoformat()}
+                "diff_sha256": self.diff_sha256, "date": self.date.isoformat(),
+                "params_sha256": self.params_sha256}
 
 
 @dataclass(frozen=True)
@@ -353,6 +355,11 @@ class Run:
         """Every step commit has been reverted."""
         reverted = {r.revert_of for r in self.reverts}
         return bool(self.steps) and all(s.sha in reverted for s in self.steps)
+
+    @property
+    def params_sha256(self) -> str | None:
+        """The hash of the run's resolved parameters (None: recorded before runs carried it)."""
+        return next((s.params_sha256 for s in self.steps if s.params_sha256), None)
 
     @property
     def last_step(self) -> StepCommit | None:
@@ -414,7 +421,8 @@ class _RunCollector:
             return
         run = self.runs.setdefault(run_id, Run(playbook, run_id))
         run.steps.append(StepCommit(commit.sha, int(step["index"]), int(step["total"]), step["name"],
-                                    _first(trailers, "Migrate-Diff-Sha256"), commit.date))
+                                    _first(trailers, "Migrate-Diff-Sha256"), commit.date,
+                                    _first(trailers, "Migrate-Params-Sha256")))
         self._step_owner[commit.sha] = run
 
     def _add_revert(self, commit: Commit, reverted: str, run_id: str | None) -> None:

@@ -11,8 +11,9 @@ texts, report entries, commit details and the conflicts that stop the step.
 - ``<folder>/common-values.yaml``: the merged values (``mergevalues``), written fresh in the
   first source's layout, each key under the comments every source has above it.
 - ``<folder>/manifests/grpc-service.yaml``: the ``<target>-grpc`` Service, when still called.
-- carried manifests (e.g. Traefik Middlewares): moved to the target namespace, identical
-  duplicates once; the same object with different content is a conflict.
+- carried manifests (e.g. Traefik Middlewares): moved to the target namespace, the Secrets
+  they make renamed ``<target>-X`` like their references, identical duplicates once; the same
+  object with different content is a conflict.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from .context import Context, ReportEntry
 from .errors import MigrateError
 from .freshyaml import Layout, comments_above, detach, leading_comments, shared, wrap_comment
 from .kinds import MIDDLEWARE_KIND
-from .merge import MISSING, Conflict, Part, Where, conflict, distinct, merge_identical, show
+from .merge import MISSING, Conflict, Part, Where, conflict, distinct, merge_identical, rename_secret, show
 from .mergevalues import MergedValues, ServiceValues, Settings, merge_values
 from .operations.generic import EditKustomizationResources
 from .tree import Tree
@@ -34,6 +35,11 @@ from .yamlio import YamlFile, insert, line_of, load, remove, set_scalar
 
 _KUSTOMIZATION_KEYS = {"apiVersion", "kind", "helmGlobals", "helmCharts", "resources"}
 _HELM_CHART_KEYS = {"name", "releaseName", "namespace", "valuesFile"}
+# Where each kind that makes a Secret names it (a carried one is renamed like its references)
+_SECRET_NAMES = {"Secret": (("metadata", "name"),),
+                 "VaultStaticSecret": (("metadata", "name"), ("spec", "destination", "name")),
+                 "ExternalSecret": (("metadata", "name"), ("spec", "target", "name")),
+                 "SealedSecret": (("metadata", "name"), ("spec", "template", "metadata", "name"))}
 # Application settings taken from what the sources share: (path to the mapping, keys it sets itself)
 _CONVENTIONS = ((("metadata",), {"name"}), (("spec",), {"source", "destination"}),
                 (("spec", "source"), {"path"}), (("spec", "destination"), {"namespace"}))
@@ -317,6 +323,15 @@ def _move(doc: Any, source: SourceService, con: Consolidation) -> None:
                 set_scalar(labels, key, con.target.name)
 
 
+def _rename_secret_names(doc: dict, source: SourceService, con: Consolidation) -> None:
+    """The names of the Secret a carried object makes, renamed like the references to it
+    (``<svc>-X`` -> ``<target>-X``; the env and secret rules rename those)."""
+    for keys in _SECRET_NAMES.get(doc.get("kind"), ()):
+        node = _dig(doc, keys[:-1])
+        if isinstance(node, dict) and keys[-1] in node:
+            node[keys[-1]] = rename_secret(node[keys[-1]], source.name, con.target.name)
+
+
 def _carried(tree: Tree, con: Consolidation, build: TargetBuild) -> dict[str, frozenset[str]]:
     """Write the carried manifests into ``build``; per service, the Middleware names carried."""
     by_path: dict[str, list[tuple[Resource, Any]]] = {}
@@ -327,6 +342,7 @@ def _carried(tree: Tree, con: Consolidation, build: TargetBuild) -> dict[str, fr
                 continue
             data = detach(doc)
             _move(data, resource.source, con)
+            _rename_secret_names(data, resource.source, con)
             if data.get("kind") == MIDDLEWARE_KIND:
                 middlewares.setdefault(resource.source.name, set()).add(str((data.get("metadata") or {}).get("name")))
             by_path.setdefault(resource.path, []).append((resource, data))

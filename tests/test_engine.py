@@ -451,3 +451,27 @@ def test_a_dry_run_does_not_even_refresh_the_index(repo):
     index = (repo / ".git" / "index").read_bytes()
     assert cli(repo, "run", "retire-api", "--dry-run").exit_code == 0
     assert (repo / ".git" / "index").read_bytes() == index
+
+
+def test_a_run_with_other_parameters_is_a_new_run_and_the_same_parameters_are_already_applied(repo):
+    first = run_yes(repo, "add-notes")
+    again = run_yes(repo, "add-notes")
+    assert again.commits == [] and again.plan.applied_run.run.run_id == first.run_id
+    second = run_yes(repo, "add-notes", {"text": "bye"})
+    assert second.run_id != first.run_id and [n for n, _ in second.commits] == ["first-note", "second-note"]
+    assert (repo / "notes" / "first.txt").read_text() == "first: bye\n"
+    digests = {r.run.run_id: r.run.params_sha256 for r in engine.status(repo)}
+    assert digests[first.run_id] != digests[second.run_id]
+    assert "hello" not in git(repo, "log", "-1", "--format=%B") and "bye" not in git(repo, "log", "-1", "--format=%B")
+
+
+def test_an_unfinished_run_with_other_parameters_must_be_resumed_or_rolled_back_first(repo):
+    (repo / "notes").mkdir()
+    (repo / "notes" / "second.txt").write_text("mine, untracked\n")
+    with pytest.raises(RepoError):
+        run_yes(repo, "add-notes")
+    (repo / "notes" / "second.txt").unlink()
+    [run] = engine.status(repo)
+    with pytest.raises(RepoError, match=f"with other parameters.*migrate rollback {run.run.run_id}"):
+        engine.plan(repo, "add-notes", {"text": "bye"})
+    assert run_yes(repo, "add-notes").run_id == run.run.run_id  # same parameters: resumes

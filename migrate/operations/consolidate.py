@@ -55,10 +55,7 @@ class CreateTarget(Operation):
 
     def apply(self, ctx: Context) -> StepResult:
         con = Consolidation(ctx.inventory, ctx.options)
-        existing = next((p for p in con.target_paths() if ctx.tree.exists(p)), None)
-        if existing:
-            raise MigrateError(f"{existing} already exists: the target must be new (choose another folder)",
-                               path=existing)
+        _refuse_taken(ctx, con)
         tag, origin = _image_tag(ctx, con)
         build = build_target(ctx.tree, con, tag, ctx.options["env"], origin)
         if build.unknown:
@@ -68,6 +65,21 @@ class CreateTarget(Operation):
         names = ", ".join(s.name for s in con.sources)
         return StepResult(build.files, f"Create {con.target.name}: one Application for {len(con.sources)} services",
                           details=[f"merged: {names}", *build.details], report=build.report)
+
+
+def _refuse_taken(ctx: Context, con: Consolidation) -> None:
+    """The target must be new: none of its files exists, no Application has its name (two
+    Applications of one name fight over the same ArgoCD object)."""
+    existing = next((p for p in con.target_paths() if ctx.tree.exists(p)), None)
+    if existing:
+        raise MigrateError(f"{existing} already exists: the target must be new (choose another folder)",
+                           path=existing)
+    namespace = con.first.app.namespace
+    same = next((a for a in ctx.inventory.applications
+                 if a.name == con.target.name and a.namespace == namespace), None)
+    if same:
+        raise MigrateError(f"an Application named {same.name!r} already exists ({same.file}:{same.line}): "
+                           "the target needs a new name (--set target=...)", path=same.file, line=same.line)
 
 
 def _image_tag(ctx: Context, con: Consolidation) -> tuple[str, str]:

@@ -6,7 +6,8 @@ finding the merged services by name in the origin (options as for the operations
 - ``routes-preserved``: every route (host, path) a merged service served is served by
   exactly one synced route, to that service or to the target, with the same class and
   annotations (Traefik middleware references compared without their namespace prefix);
-  the target serves no route that none of them served;
+  the target serves no route that none of them declared (a merged service nothing synced
+  counts: its routes go live with the target);
 - ``env-preserved``: the target's env names = the merged services' env names minus the
   entries that only called each other (dropped, now in-process);
 - ``vault-paths-preserved``: every vault path a merged service's secrets read, a secret of
@@ -63,7 +64,8 @@ class RoutesPreserved(Check):
             if _style(new) != _style(old):
                 yield Finding(f"route {old.host}{old.path} is now served with class/annotations {_style(new)}, "
                               f"before {_style(old)}", new.file, new.line)
-        known = {(r.host, r.path) for r in before}
+        # A merged service nothing synced serves its routes through the target now (register-target says so).
+        known = {(r.host, r.path) for r in ctx.origin_inventory.routes if r.file in con.files}
         for route in ctx.inventory.routes:
             if (route.namespace, route.service) == target and (route.host, route.path) not in known:
                 yield Finding(f"the target serves {route.host}{route.path}, which no merged service served",
