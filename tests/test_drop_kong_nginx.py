@@ -136,7 +136,9 @@ def test_drop_nginx_ingress_translates_by_table_and_rolls_back(repo):
     assert middleware(repo, shop_file, "redirect-https") == {"redirectScheme": {"scheme": "https", "permanent": True}}
     assert middleware(repo, shop_file, "shop-cors") == {"headers": {
         "accessControlAllowOriginList": ["https://shop.example.com"], "accessControlAllowMethods": ["GET", "POST"],
-        "accessControlAllowCredentials": True, "addVaryHeader": True}}
+        "accessControlAllowHeaders": ["DNT", "Keep-Alive", "User-Agent", "X-Requested-With", "If-Modified-Since",
+                                      "Cache-Control", "Content-Type", "Authorization"],   # nginx's defaults
+        "accessControlAllowCredentials": True, "accessControlMaxAge": 1728000, "addVaryHeader": True}}
     assert middleware(repo, "apps/admin/manifests/traefik-middlewares.yaml", "admin-ip-allow-list") == {
         "ipAllowList": {"sourceRange": ["10.0.0.0/8", "192.168.0.0/16"]}}
     assert middleware(repo, "apps/blog/manifests/traefik-middlewares.yaml", "blog-redirect") == {

@@ -537,7 +537,10 @@ def test_kong_lua_redirect_other_lua_is_a_loss(config, why):
 def test_kong_cors_defaults_and_untranslatable_settings():
     result = outcome({"plugins": {"cors": "kong-cors"}}, "KongClusterPlugin", "cors", {"credentials": False})
     assert spec(result) == {"headers": {"accessControlAllowOriginList": ["*"], "accessControlAllowMethods": [
-        "GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"]}}
+        "GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"],
+        "accessControlAllowHeaders": ["*"]}}   # Kong allows whatever headers the preflight asks for
+    echoed = outcome({"plugins": {"cors": "kong-cors"}}, "KongClusterPlugin", "cors", {"credentials": True})
+    assert echoed.lost and "no cors headers list" in echoed.why
     refused = outcome({"plugins": {"cors": "kong-cors"}}, "KongClusterPlugin", "cors", {"preflight_continue": True})
     assert refused.lost and refused.why == "cors setting preflight_continue has no Traefik equivalent"
 

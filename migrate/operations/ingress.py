@@ -19,7 +19,8 @@ holds its ``annotations`` in an editable copy of the file.
 
 Checks: ``routes-unchanged`` (every synced route keeps its host, path and backend) and
 ``component-unused`` (no synced file outside the component uses its class, an annotation of
-its prefix, or a kind whose CRD it installs).
+its prefix — on a route, or in any ``annotations`` mapping of any document — or a kind whose
+CRD it installs).
 """
 
 from __future__ import annotations
@@ -207,6 +208,26 @@ def ingress_sites(inv: Inventory, keep: Callable[[str], bool]) -> list[Site]:
     return sites
 
 
+def service_sites(inv: Inventory, keep: Callable[[str], bool]) -> list[Site]:
+    """Every Service manifest of the files ``keep`` accepts that carries annotations (Kong reads
+    ``konghq.com/*`` there too, for every route to the Service), as a Site without paths."""
+    sites = []
+    for service in (s for s in inv.services if s.origin == "manifest" and keep(s.file)):
+        holder = _named_doc(inv.docs(service.file), "Service", service.name)
+        annotations = dig(holder, "metadata", "annotations")
+        if is_map(annotations) and annotations:
+            sites.append(Site(service.file, f"Service/{service.name}", service.name, service.namespace, (),
+                              tuple((str(k), text(v) or "") for k, v in annotations.items()),
+                              tuple((str(k), line_of(annotations, k)) for k in annotations), service.line))
+    return sites
+
+
+def _named_doc(docs: list[Any], kind: str, name: str) -> Any:
+    """The document of ``kind`` named ``name`` (None if there is none)."""
+    return next((d for d in docs if is_map(d) and d.get("kind") == kind
+                 and text(dig(d, "metadata", "name")) == name), None)
+
+
 def _site_name(inv: Inventory, file: str, owner: str) -> str:
     if owner.startswith("Ingress/"):
         return owner[len("Ingress/"):]
@@ -218,12 +239,12 @@ def _site_name(inv: Inventory, file: str, owner: str) -> str:
 
 
 def ingress_holder(yf: YamlFile, owner: str) -> Mapping | None:
-    """The mapping holding the ``annotations`` of site ``owner`` in an (editable) YAML file."""
+    """The mapping holding the ``annotations`` of site ``owner`` (``Ingress/<name>``, ``Service/<name>``
+    or a values block) in an (editable) YAML file."""
     maps = [d for d in yf.docs if is_map(d)]
-    if owner.startswith("Ingress/"):
-        name = owner[len("Ingress/"):]
-        return next((d["metadata"] for d in maps if d.get("kind") == "Ingress"
-                     and text(dig(d, "metadata", "name")) == name), None)
+    if not owner.startswith("values:"):
+        kind, _, name = owner.partition("/")
+        return dig(_named_doc(maps, kind, name), "metadata")
     trail = owner[len("values:"):]
     for doc in maps:
         common = doc.get("common")
@@ -284,8 +305,13 @@ class ComponentUnused(Check):
         component = Component.find(ctx.origin_inventory, options["component"])
         outside = [p for p in inv.files.paths if not component.owns(ctx.origin_inventory, p) and is_synced(ctx, p)]
         keep = set(outside).__contains__
+        seen = set()
         for route in (r for r in inv.routes if keep(r.file)):
-            yield from _route_findings(route, options["ingress_class"], options["annotation_prefix"])
+            for finding in _route_findings(route, options["ingress_class"], options["annotation_prefix"]):
+                seen.add((finding.path, finding.line))
+                yield finding
+        if options["annotation_prefix"]:
+            yield from _annotation_findings(inv, outside, options["annotation_prefix"], component, seen)
         if options["ingress_class"]:
             for path in outside:
                 for line in template_class_lines(ctx.tree, path, options["ingress_class"]):
@@ -294,6 +320,32 @@ class ComponentUnused(Check):
             for obj in (o for o in inv.objects if keep(o.file) and component.installs(o.api_version)):
                 yield Finding(f"{obj.kind} {obj.namespace}/{obj.name} needs a CRD that {component.name} installs",
                               obj.file, obj.line)
+
+
+def prefix_annotations(node: Any, prefix: str) -> Iterator[tuple[str, int]]:
+    """(key, line) of every annotation of ``prefix`` in any ``annotations`` mapping below ``node``
+    (an object's metadata, a pod template, a values block of any chart layout)."""
+    if is_map(node):
+        for key, value in node.items():
+            if str(key) == "annotations" and is_map(value):
+                yield from ((str(k), line_of(value, k)) for k in value if str(k).startswith(prefix))
+            elif isinstance(value, (dict, list)):
+                yield from prefix_annotations(value, prefix)
+    elif is_seq(node):
+        for item in node:
+            yield from prefix_annotations(item, prefix)
+
+
+def _annotation_findings(inv: Inventory, paths: list[str], prefix: str, component: Component,
+                         seen: set) -> Iterable[Finding]:
+    """Annotations of ``prefix`` that no route explains (on a Service, in a values layout the
+    inventory does not read as an Ingress...): still there is still unaccounted for."""
+    for path in paths:
+        for doc in (d for d in inv.docs(path) if not component.installs_kind_of(d)):
+            for key, line in prefix_annotations(doc, prefix):
+                if (path, line) not in seen:
+                    yield Finding(f"annotation {key} is still there (translate it, or remove it if nothing needs "
+                                  "it)", path, line)
 
 
 def _route_findings(route: Route, ingress_class: str, prefix: str) -> Iterable[Finding]:

@@ -3,7 +3,9 @@ Middlewares — or reported as a loss that the user must accept by name.
 
 For every Ingress of a synced app outside the component (see ``ingress.Site``), each annotation
 of the component's prefix is a ``Feature``; the plugins annotation (``konghq.com/plugins``)
-yields one Feature per plugin resource it names. The playbook's translation table turns each
+yields one Feature per plugin resource it names. A Service manifest's annotations are features
+too (Kong reads them for every route to the Service); what would be a Middleware there is a loss,
+since Traefik attaches Middlewares to Ingresses only. The playbook's translation table turns each
 into an ``Outcome`` (see ``translators``). Then, in one step:
 
 - the prefix annotations go; ``traefik.ingress.kubernetes.io/router.middlewares`` takes the
@@ -46,7 +48,7 @@ from ..yamlnav import dig, is_map, node_line, text
 from .base import (Check, Finding, IntentCheck, Operation, Option, StepResult, register_check,
                    register_operation)
 from .component import Component, edit_resources, is_synced
-from .ingress import Site, ingress_holder, ingress_sites
+from .ingress import Site, ingress_holder, ingress_sites, service_sites
 from .losses import Account, entry, unaccepted
 from .middlewares import Existing, Placement, existing_middlewares, file_text, placement
 from .translators import Feature, Middleware, Outcome, TranslationTable, lost, not_needed
@@ -94,12 +96,21 @@ def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: s
 
 def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: str) -> list[tuple[Feature, Outcome]]:
     """Each feature of ``site`` with its outcome (annotations another translation reads need nothing)."""
-    pairs = [(f, lost("no plugin resource of that name exists") if f.kind == MISSING else table.translate(f))
-             for f in site_features(inv, site, table, prefix)]
+    pairs = [(f, lost("no plugin resource of that name exists") if f.kind == MISSING
+              else _on_site(site, table.translate(f))) for f in site_features(inv, site, table, prefix)]
     readers = {key: f.name for f, o in pairs for key in o.consumes}
     return [(f, not_needed(f"read by the translation of {readers[f.name]}")
              if f.kind == "annotation" and f.name in readers and readers[f.name] != f.name else o)
             for f, o in pairs]
+
+
+def _on_site(site: Site, outcome: Outcome) -> Outcome:
+    """A Middleware outcome for a Service is a loss: Kong ran it on every route to the Service,
+    Traefik attaches Middlewares to routes (Ingresses) only."""
+    if outcome.middleware is None or site.owner.startswith(("Ingress/", "values:")):
+        return outcome
+    return lost(f"set on {site.owner}, so Kong ran it on every route to it; a {outcome.middleware.kind_of()} "
+                "Middleware would do it, but Traefik attaches Middlewares to Ingresses: add one to theirs by hand")
 
 
 def settle(inv: Inventory, existing: Mapping[tuple[str, str], Existing], feature: Feature, outcome: Outcome,
@@ -141,7 +152,8 @@ class _Edit:
         self.styled_after: dict[Placement, str] = {}   # the file whose layout a new Middleware file copies
         self.resources: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"remove": [], "add": []})
         self.existing = existing_middlewares(inv)
-        self.sites = [s for s in ingress_sites(inv, self.mine) if self._uses_prefix(s)]
+        self.sites = [s for s in (*ingress_sites(inv, self.mine), *service_sites(inv, self.mine))
+                      if self._uses_prefix(s)]
         for site in self.sites:
             self._translate(site)
         self._global_plugins()

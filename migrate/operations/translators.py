@@ -233,9 +233,14 @@ class KongCors(Translator):
         odd = [k for k, default in self._UNSUPPORTED.items() if config.get(k, default) != default]
         if odd:
             return lost(f"cors setting {odd[0]} has no Traefik equivalent")
+        credentials = bool(config.get("credentials"))
+        headers = _words(config.get("headers") or [])
+        if not headers and credentials:   # Kong echoes Access-Control-Request-Headers; browsers ignore "*" here
+            return lost("no cors headers list: Kong allowed whatever headers a preflight asked for, which Traefik "
+                        "cannot do for credentialed requests; list the headers in the plugin and run again")
         spec = cors_headers(_words(config.get("origins") or ["*"]), _words(config.get("methods") or KONG_CORS_METHODS),
-                            _words(config.get("headers") or []), _words(config.get("exposed_headers") or []),
-                            bool(config.get("credentials")), config.get("max_age"))
+                            headers or ["*"], _words(config.get("exposed_headers") or []), credentials,
+                            config.get("max_age"))
         return self.middleware(feature, feature.name, spec)
 
 
@@ -246,16 +251,19 @@ class CorsAnnotations(Translator):
                    "annotations (`<prefix>allow-origin`, `allow-methods`, `allow-headers`, `expose-headers`, "
                    "`allow-credentials`, `max-age`).")
     options = {"prefix": Option("The siblings' common prefix.", example="nginx.ingress.kubernetes.io/cors-",
-                                required=True)}
+                                required=True),
+               "defaults": Option("What the old controller used for a sibling that is not set, by sibling name.",
+                                  default={}, example={"allow-credentials": "true", "max-age": "1728000"})}
     _PARTS = ("allow-origin", "allow-methods", "allow-headers", "expose-headers", "allow-credentials", "max-age")
 
     def translate(self, feature: Feature, options: Mapping[str, Any]) -> Outcome:
-        site, prefix = feature.site, options["prefix"]
-        part = {name: site.annotation(prefix + name) for name in self._PARTS}
+        site, prefix, defaults = feature.site, options["prefix"], options["defaults"]
+        written = {name: site.annotation(prefix + name) for name in self._PARTS}
+        part = {name: defaults.get(name) if value is None else value for name, value in written.items()}
         spec = cors_headers(_words(part["allow-origin"] or "*"), _words(part["allow-methods"] or ""),
                             _words(part["allow-headers"] or ""), _words(part["expose-headers"] or ""),
                             str(part["allow-credentials"]).lower() == "true", part["max-age"])
-        consumed = tuple(prefix + name for name, value in part.items() if value is not None)
+        consumed = tuple(prefix + name for name, value in written.items() if value is not None)
         return self.middleware(feature, f"{site.name}-cors", spec, consumes=consumed)
 
 
