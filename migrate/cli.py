@@ -162,6 +162,8 @@ def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: 
     graph = build_graph(Inventory.load(tree))
     for problem in graph.inv.errors:
         click.echo(f"warning: {problem} (skipped)", err=True)
+    for blind_spot in graph.inv.blind_spots():
+        click.echo(f"note: {blind_spot}", err=True)
     fmt = "json" if as_json else fmt
     click.echo(problems_report(graph, fmt, focus) if dangling else render(graph, fmt, focus), nl=False)
     if dangling and (graph.failures() or graph.inv.errors):

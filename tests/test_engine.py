@@ -475,3 +475,12 @@ def test_an_unfinished_run_with_other_parameters_must_be_resumed_or_rolled_back_
     with pytest.raises(RepoError, match=f"with other parameters.*migrate rollback {run.run.run_id}"):
         engine.plan(repo, "add-notes", {"text": "bye"})
     assert run_yes(repo, "add-notes").run_id == run.run.run_id  # same parameters: resumes
+
+
+def test_the_plan_names_what_the_graph_cannot_see(repo):
+    (repo / "apps" / "appset.yaml").write_text(
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: previews\nspec: {}\n")
+    git(repo, "add", "apps/appset.yaml")
+    git(repo, "commit", "-qm", "appset")
+    notes = engine.plan(repo, "retire-api").notes
+    assert any(n.startswith("apps/appset.yaml:1: ApplicationSet previews") for n in notes)

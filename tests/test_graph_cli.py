@@ -127,3 +127,26 @@ def test_dangling_exits_0_when_nothing_is_broken_and_1_when_a_file_does_not_pars
     broken = dict(clean, **{"applications/dev/ingress.yaml": "apiVersion: v1\nkind: [Ingress\n"})
     result = CliRunner().invoke(main, ["graph", "--dangling", "--repo", str(git_repo(tmp_path / "broken", broken))])
     assert result.exit_code == 1 and "warning: applications/dev/ingress.yaml:" in result.output
+
+
+APPLICATION_SET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: services
+  namespace: argocd
+spec:
+  generators:
+  - git:
+      directories:
+      - path: services/*
+  template:
+    metadata:
+      name: '{{path.basename}}'
+"""
+
+
+def test_an_application_set_is_named_as_a_blind_spot(tmp_path):
+    files = dict(FILES, **{"applications/appset.yaml": APPLICATION_SET})
+    result = run("--repo", str(git_repo(tmp_path / "r", files)))
+    assert "note: applications/appset.yaml:1: ApplicationSet services generates Applications" in result.output
