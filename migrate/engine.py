@@ -30,6 +30,7 @@ from . import gitops
 from .context import Analyses, Context, ReportEntry
 from .diffs import REDACTED, FileChange, diff_files, file_changes, secret_values_written, sha256
 from .errors import MigrateError, RepoError, UsageError, VerificationError, YamlError
+from .graphrefs import UNSYNCED
 from .history import Run, find_runs, parse_trailers
 from .operations.base import CHECKS, OPERATIONS, IntentCheck
 from .playbook import CheckUse, Playbook, Step, load_playbook, referenced, substitute
@@ -80,7 +81,9 @@ class StepPlan:
     def graph_text(self) -> list[str]:
         if self.graph is None:
             return []
-        return [f"fixed: {r}" for r in self.graph.fixed] + [f"new: {r}" for r in self.graph.new]
+        return [f"fixed: {r}" for r in self.graph.fixed] + [
+            f"{'transitional (a later step of the run must fix it)' if r.kind == UNSYNCED else 'new'}: {r}"
+            for r in self.graph.new]
 
     def to_dict(self) -> dict:
         return {
@@ -327,6 +330,25 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
         tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
         if step.error is not None:
             return
+    _refuse_left_unsynced(the_plan, base, tree)
+
+
+def _refuse_left_unsynced(the_plan: Plan, base: Context, final: Tree) -> None:
+    """A reference to a service nothing syncs any more may exist between steps (consumers are
+    rewritten after the sources are unregistered) but not when the run ends: it would be a dead
+    URL once Argo CD prunes the service. The last step carries the failure."""
+    planned = [s for s in the_plan.steps if s.planned]
+    if not planned:
+        return
+    before = {r.key for r in the_plan.pre_existing}
+    left = [r for r in base.analyses.graph(final).problems(baseline=base.origin_graph)
+            if r.kind == UNSYNCED and r.synced and r.key not in before]
+    if left:
+        ref = left[0]
+        more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
+        planned[-1].error = VerificationError(
+            "no-new-dangling", f"after the run, {ref.source} still refers to {ref.target}, which nothing syncs "
+            f"any more: {ref.reason}{more}", path=ref.file, line=ref.line)
 
 
 def _refuse_unparsed(ctx: Context) -> None:

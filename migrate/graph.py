@@ -30,7 +30,7 @@ import networkx as nx
 
 from .errors import UsageError
 from .graphbuild import STRUCTURE, GraphBuilder, path_node_id
-from .graphrefs import DANGLING, EXTERNAL, SUSPECT
+from .graphrefs import DANGLING, EXTERNAL, PROBLEMS
 from .inventory import Inventory
 
 NODE_KINDS = ("file", "values", "kustomization", "folder", "chart", "application", "component", "ingressclass",
@@ -48,7 +48,7 @@ class Reference:
     ``synced`` is False for a reference made in a file no root reaches: reported, never a failure.
     """
 
-    kind: str          # dangling | suspect (problems); resolved | external in references()
+    kind: str          # dangling | suspect | unsynced (problems); resolved | external in references()
     edge: str
     source: str
     target: str
@@ -64,7 +64,7 @@ class Reference:
 
     @property
     def is_failure(self) -> bool:
-        return self.kind in (DANGLING, SUSPECT) and self.synced
+        return self.kind in PROBLEMS and self.synced
 
     @property
     def label(self) -> str:
@@ -185,7 +185,7 @@ class DepGraph:
         the baseline and now points outside the repo is dangling too: the service it named
         was removed, not moved out of the repo.
         """
-        problems = self.references((DANGLING, SUSPECT))
+        problems = self.references(PROBLEMS)
         if baseline is not None:
             problems = sorted(problems + self._vanished_services(baseline), key=Reference.sort_key)
         return problems

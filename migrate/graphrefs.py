@@ -3,7 +3,8 @@
 Stage 3 of building the graph (see ``graphbuild``): once every file's definitions are in,
 add the reference edges, each with ``status`` and ``reason``, following graph.md's rules:
 
-- a service reference resolves when the service exists in that namespace; else, in a
+- a service reference resolves when the service exists in that namespace and is synced; one
+  defined only in files nothing syncs (its Application was unregistered) is unsynced; else, in a
   namespace that also receives content from outside the repo (a remote chart) it is
   external (the chart may make it); in a namespace the repo deploys to, dangling; in a
   namespace the repo never deploys to, suspect when the name is a service the repo defines
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from .graphbuild import GraphBuilder
 
 RESOLVED, EXTERNAL, DANGLING, SUSPECT = "resolved", "external", "dangling", "suspect"
+UNSYNCED = "unsynced"   # the target exists only in files nothing syncs: a dead URL once Argo CD prunes it
+PROBLEMS = (DANGLING, SUSPECT, UNSYNCED)
 
 
 class References:
@@ -60,9 +63,12 @@ class References:
         self._waves()
 
     # -- services -----------------------------------------------------------------------------
-    def _service_status(self, namespace: str, name: str) -> tuple[str, str]:
-        """Judge a reference to service ``name`` in ``namespace`` (see the module doc)."""
-        if f"service:{namespace}/{name}" in self.services:
+    def _service_status(self, namespace: str, name: str, file: str) -> tuple[str, str]:
+        """Judge a reference to service ``name`` in ``namespace``, made in ``file`` (see the module doc)."""
+        service = f"service:{namespace}/{name}"
+        if service in self.services:
+            if service not in self.b.synced and self.b.path_node(file) in self.b.synced:
+                return UNSYNCED, f"{name} in {namespace} is defined only in files nothing syncs"
             return RESOLVED, ""
         if namespace in self.outside_namespaces:
             return EXTERNAL, f"{namespace} also receives content from outside the repo"
@@ -76,7 +82,7 @@ class References:
 
     def _service_edge(self, source: str, namespace: str, name: str, host: str, kind: str, file: str, line: int,
                       **attrs) -> None:
-        status, reason = self._service_status(namespace, name)
+        status, reason = self._service_status(namespace, name, file)
         service = f"service:{namespace}/{name}"
         target = self.b.node(f"external:{host}") if status == EXTERNAL else self.b.missing(service)
         self.b.edge(source, target, kind, file, line, status, reason, service=service, **attrs)

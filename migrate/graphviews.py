@@ -14,10 +14,10 @@ from typing import Iterable
 from .errors import UsageError
 from .graph import DepGraph, Reference
 from .graphbuild import STRUCTURE
-from .graphrefs import DANGLING, EXTERNAL, SUSPECT
+from .graphrefs import DANGLING, EXTERNAL, PROBLEMS, SUSPECT, UNSYNCED
 
 FORMATS = ("text", "json", "dot", "mermaid")
-_MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external"}
+_MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external", UNSYNCED: "unsynced"}
 # Per-app summary lines of the text tree: (label, edge kind followed from what the app deploys).
 _SUMMARY = (("calls", "calls"), ("secrets", "reads-secret"), ("routes", "served-by"), ("needs", "needs-crd"),
             ("paths", "references-path"))
@@ -198,7 +198,7 @@ def graph_json(graph: DepGraph, nodes: list[str], focus: str | None = None) -> d
     }
 
 
-_EDGE_COLOUR = {DANGLING: "red", SUSPECT: "orange", EXTERNAL: "gray"}
+_EDGE_COLOUR = {DANGLING: "red", SUSPECT: "orange", UNSYNCED: "orange", EXTERNAL: "gray"}
 
 
 def _quote(text: str) -> str:
@@ -234,7 +234,7 @@ def mermaid(graph: DepGraph, nodes: list[str]) -> str:
                    key=lambda e: (e[0], e[1], e[2]["kind"]))
     for index, (u, v, d) in enumerate(edges):
         lines.append(f"  {ids[u]} -->|{d['kind']}| {ids[v]}")
-        if d.get("status") in (DANGLING, SUSPECT):
+        if d.get("status") in PROBLEMS:
             styles.append(f"  linkStyle {index} stroke:{_EDGE_COLOUR[d['status']]}")
     lines += [f"  style {ids[n]} stroke-dasharray: 5 5" for n in nodes if graph.g.nodes[n]["missing"]]
     return "\n".join(lines + styles) + "\n"

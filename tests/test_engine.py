@@ -484,3 +484,19 @@ def test_the_plan_names_what_the_graph_cannot_see(repo):
     git(repo, "commit", "-qm", "appset")
     notes = engine.plan(repo, "retire-api").notes
     assert any(n.startswith("apps/appset.yaml:1: ApplicationSet previews") for n in notes)
+
+
+def test_a_run_that_leaves_a_call_to_a_service_nothing_syncs_is_refused(example_repo):
+    book = example_repo / ".migrate" / "playbooks" / "unregister-grading.yaml"
+    book.parent.mkdir(parents=True)
+    book.write_text("name: unregister-grading\ndescription: Stop syncing grading-svc, keep its folder.\n"
+                    "steps:\n  - name: unregister\n    operation: edit-kustomization-resources\n"
+                    "    with: {file: applications/kustomization.yaml, remove: [lumie/ai/grading-svc/argocd.yaml]}\n")
+    git(example_repo, "add", "-A")
+    git(example_repo, "commit", "-qm", "playbook")
+    before = state(example_repo)
+    result = cli(example_repo, "run", "unregister-grading", "--yes")
+    assert result.exit_code == 1
+    assert "still refers to service:lumie-grading/grading-svc, which nothing syncs" in result.output
+    assert "applications/lumie/backend/exam-svc/common-values.yaml:" in result.output
+    assert state(example_repo) == before

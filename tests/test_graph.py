@@ -284,3 +284,21 @@ def test_example_with_a_service_folder_removed(example_repo, example):
 def line_in(repo, path: str, needle: str) -> int:
     text = (repo / path).read_text(encoding="utf-8")
     return next(i for i, s in enumerate(text.splitlines(), 1) if needle in s)
+
+
+def test_a_call_to_a_service_nothing_syncs_any_more_is_unsynced_not_resolved(example_repo_master):
+    """Unregistering grading-svc (its folder kept) leaves exam-svc calling a dead URL once Argo CD
+    prunes it; grading-svc's own calls, made in files nothing syncs, are not problems."""
+    from migrate.graph import build_graph
+    from migrate.inventory import Inventory
+    from migrate.tree import Tree
+
+    tree = Tree.from_repo(example_repo_master)
+    kustomization = tree.read_text("applications/kustomization.yaml")
+    after = tree.with_changes({"applications/kustomization.yaml":
+                               kustomization.replace("- lumie/ai/grading-svc/argocd.yaml\n", "")})
+    problems = build_graph(Inventory.load(after)).problems()
+    unsynced = [(p.source, p.target, p.file, p.synced) for p in problems if p.kind == "unsynced"]
+    assert unsynced == [("workload:lumie-exam/exam-svc", "service:lumie-grading/grading-svc",
+                         "applications/lumie/backend/exam-svc/common-values.yaml", True)]
+    assert not [p for p in problems if p.source == "workload:lumie-grading/grading-svc"]
