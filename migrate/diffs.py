@@ -107,6 +107,9 @@ def _marked(mark: str, lines: list[str]) -> Iterator[str]:
 
 # --- Secret redaction ------------------------------------------------------------------
 _DOC_START = re.compile(r"^(---|\.\.\.)(\s|$)")
+# Cheap test before parsing: could the text hold a ``kind: Secret`` document in any spelling
+# (quoted, tagged, anchored, flow style, value on the next line)? ``VaultStaticSecret`` cannot.
+_MAYBE_SECRET = re.compile(r"""\bkind["']?\s*:\s*(?:[&!][^\s,}]*\s+)*["']?Secret(?![\w-])""")
 _SECRET_KIND = re.compile(r"""^kind:\s*["']?Secret["']?\s*(#.*)?$""")
 _SECTION = re.compile(r"^(data|stringData):[ \t]*(.*?)\s*$")
 _PROPERTIES = re.compile(r"^((&|!)\S*\s*)+(#.*)?$")   # only an anchor and/or tag: a block follows
@@ -172,7 +175,7 @@ def _is_header(line: str) -> bool:
 def _section_lines(text: str) -> list[tuple[int, str]]:
     """(index, line) of every line from a Secret's ``data``/``stringData`` key to the section's
     end, found by parsing (the safety net under the line-based spans); none if it does not parse."""
-    if "Secret" not in text:
+    if not _MAYBE_SECRET.search(text):
         return []
     try:
         docs = YamlFile.parse(text, path="<redaction>").docs

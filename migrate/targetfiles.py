@@ -151,8 +151,7 @@ def _key_comments(tree: Tree, con: Consolidation, key: str) -> tuple[list[str], 
     """Comment lines every source that sets ``key`` has above it; blank line before it in the first."""
     found = []
     for source in con.sources:
-        docs = load(tree, source.values).docs
-        common = docs[0]["common"]
+        common = load(tree, source.values).parsed_docs[0]["common"]  # read only: no private copy
         if key in common:
             found.append(comments_above(tree.read_text(source.values), line_of(common, key)))
     if not found:
