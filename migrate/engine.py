@@ -36,7 +36,7 @@ from .operations.base import CHECKS, OPERATIONS, IntentCheck
 from .playbook import CheckUse, Playbook, Step, load_playbook, referenced, substitute
 from .snapshots import approved_folder, write_snapshots
 from .tree import Tree, git_toplevel, normpath
-from .verify import (GraphChanges, check_declared, check_graph, check_intents, check_parses,
+from .verify import (GraphChanges, check_declared, check_graph, check_intents, check_parses, check_run_end,
                      check_snapshot, graph_changes)
 
 Progress = Callable[[str], None]
@@ -334,21 +334,14 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
 
 
 def _refuse_left_unsynced(the_plan: Plan, base: Context, final: Tree) -> None:
-    """A reference to a service nothing syncs any more may exist between steps (consumers are
-    rewritten after the sources are unregistered) but not when the run ends: it would be a dead
-    URL once Argo CD prunes the service. The last step carries the failure."""
+    """The run-end graph check (``verify.check_run_end``); the last planned step carries a failure."""
     planned = [s for s in the_plan.steps if s.planned]
     if not planned:
         return
-    before = {r.key for r in the_plan.pre_existing}
-    left = [r for r in base.analyses.graph(final).problems(baseline=base.origin_graph)
-            if r.kind == UNSYNCED and r.synced and r.key not in before]
-    if left:
-        ref = left[0]
-        more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
-        planned[-1].error = VerificationError(
-            "no-new-dangling", f"after the run, {ref.source} still refers to {ref.target}, which nothing syncs "
-            f"any more: {ref.reason}{more}", path=ref.file, line=ref.line)
+    try:
+        check_run_end(the_plan.pre_existing, base.analyses.graph(final).problems(baseline=base.origin_graph))
+    except VerificationError as error:
+        planned[-1].error = error
 
 
 def _refuse_unparsed(ctx: Context) -> None:

@@ -80,15 +80,27 @@ def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphC
 
 
 def check_graph(changes: GraphChanges) -> None:
-    # A reference to a service nothing syncs any more may live between steps; the engine checks
-    # that none is left when the run ends.
-    broken = [r for r in changes.new if r.synced and r.kind != UNSYNCED]
-    if broken:
-        ref = broken[0]
-        more = f" (and {len(broken) - 1} more)" if len(broken) > 1 else ""
-        raise VerificationError("no-new-dangling", f"the step leaves a new {ref.kind} reference "
-                                f"{ref.source} -> {ref.target}: {ref.reason}{more}",
-                                path=ref.file, line=ref.line)
+    """No new synced problem after a step. A reference to a service nothing syncs any more may
+    live between steps (consumers are rewritten after the sources are unregistered):
+    ``check_run_end`` makes sure none is left when the run ends."""
+    _refuse_references([r for r in changes.new if r.synced and r.kind != UNSYNCED],
+                       lambda ref: f"the step leaves a new {ref.kind} reference {ref.source} -> {ref.target}")
+
+
+def check_run_end(pre_existing: Iterable, final: Iterable) -> None:
+    """No synced reference to a service nothing syncs is left after the last step: it would be
+    a dead URL once Argo CD prunes the service."""
+    before = {r.key for r in pre_existing}
+    _refuse_references([r for r in final if r.kind == UNSYNCED and r.synced and r.key not in before],
+                       lambda ref: f"after the run, {ref.source} still refers to {ref.target}, which nothing "
+                                   "syncs any more")
+
+
+def _refuse_references(refs: list, what) -> None:
+    if refs:
+        ref = refs[0]
+        more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""
+        raise VerificationError("no-new-dangling", f"{what(ref)}: {ref.reason}{more}", path=ref.file, line=ref.line)
 
 
 def check_intents(after: Context, checks: Iterable[IntentCheck]) -> list[str]:
