@@ -9,12 +9,26 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
-from . import console
-from .errors import MigrateError
+from . import console, engine
+from .engine import RunOptions
+from .errors import MigrateError, RepoError, UsageError
+from .example import init_repo
+from .example.snapshots import DEMO_PLAYBOOK, check_all, render_all
+from .graph import build_graph
+from .graph.views import FORMATS, problems_report, render
+from .inventory import Inventory
+from .playbook import load_playbook, parse_assignments, with_flags
+from .playbook.library import list_playbooks
+from .playbook.units import registries
+from .repo.doctor import doctor, render_text
+from .repo.git import git_toplevel
+from .repo.tracked import Tree
 
 
 class _Group(click.Group):
@@ -69,8 +83,6 @@ def example():
               help="Multiply services, files and commits (benchmarks use 20).")
 def example_init(directory: Path, scale: int):
     """Create the example GitOps repository (a real git repo with history) in DIRECTORY."""
-    from .example import init_repo
-
     info = init_repo(directory, scale=scale)
     click.echo(f"created example repository in {directory} ({info})")
 
@@ -83,8 +95,6 @@ def example_init(directory: Path, scale: int):
 def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
     """Dry-run the shipped PLAYBOOKS (default: all) on a fresh example repository and write
     their snapshots (NN-<step>.diff, report.md) into OUT/<playbook>/, or --check them."""
-    from .example.snapshots import check_all, render_all
-
     if not check:
         for name in render_all(out, playbooks or None):
             click.echo(f"wrote {out / name}/")
@@ -105,12 +115,8 @@ def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
 @json_option
 def history_cmd(repo: Path, coupling: bool, app_name: str | None, as_json: bool):
     """Git history per application: commits, authors, last change, image-tag bumps; earlier migrate runs."""
-    from .history import history_report
-    from .inventory import Inventory
-    from .tree import Tree
-
     tree = Tree.from_repo(repo)
-    data = history_report(tree.root, Inventory.load(tree), app=app_name, coupling=coupling)
+    data = engine.history_report(tree.root, Inventory.load(tree), app=app_name, coupling=coupling)
     if as_json:
         echo_json(data)
     else:
@@ -127,9 +133,6 @@ def doctor_cmd(repo: Path, as_json: bool):
     Exit 1 if a file does not parse. Files that re-emit differently are listed for information:
     edits to them are applied as minimal text patches, so they stay safe to rewrite.
     """
-    from .doctor import doctor, render_text
-    from .tree import Tree
-
     report = doctor(Tree.from_repo(repo))
     if as_json:
         echo_json(report.to_json())
@@ -141,7 +144,7 @@ def doctor_cmd(repo: Path, as_json: bool):
 # --- graph ---------------------------------------------------------------------------
 @main.command("graph")
 @repo_option
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "dot", "mermaid"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
               show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph.")
 @click.option("--focus", metavar="NODE",
               help="Only NODE's neighbourhood: an Application name, a repo path or a node id.")
@@ -151,11 +154,6 @@ def doctor_cmd(repo: Path, as_json: bool):
 @json_option
 def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: bool):
     """The dependency graph: App-of-Apps tree, what each app calls, reads, routes and needs."""
-    from .graph import build_graph
-    from .graphviews import problems_report, render
-    from .inventory import Inventory
-    from .tree import Tree
-
     tree = Tree.from_repo(repo)
     if sys.stderr.isatty():
         click.echo(f"loading {len(tree.paths())} files...", err=True)
@@ -176,25 +174,33 @@ def _set_option(f):
                         help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
 
 
-def _accept_loss_option(f):
-    return click.option("--accept-loss", "accept_loss", multiple=True, metavar="NAME",
-                        help="Accept losing a feature with no equivalent, by name (repeatable; sets the playbook "
-                             "parameter accept_loss).")(f)
-
-
-def _with_accepted_losses(params: dict, names) -> dict:
-    """``--accept-loss`` names added to the ``accept_loss`` parameter (a ``--set accept_loss=a,b`` too)."""
-    if not names:
-        return params
-    given = [n.strip() for n in params.get("accept_loss", "").split(",") if n.strip()]
-    return {**params, "accept_loss": list(dict.fromkeys([*given, *names]))}
-
-
 def _snapshot_options(f):
     f = click.option("--update-snapshots", is_flag=True,
                      help="With a dry run: rewrite the repo's approved snapshots (.migrate/snapshots/<playbook>/).")(f)
     return click.option("--snapshot-dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
                         help="Write NN-<step>.diff per step and report.md into DIR (deterministic).")(f)
+
+
+# Commands running a playbook take the flags the playbook declares (``flag:`` of a parameter, such as
+# --accept-loss NAME): click passes them through as extra arguments.
+_PLAYBOOK_FLAGS = {"ignore_unknown_options": True, "allow_extra_args": True}
+_FLAGS_HELP = ("A playbook may declare flags of its own that set a parameter (such as --accept-loss NAME, "
+               "repeatable for a list); `migrate list` shows them.")
+
+
+def _flags(args: list[str]) -> list[tuple[str, str]]:
+    """``--name value`` / ``--name=value`` pairs of the extra command-line arguments."""
+    pairs, items = [], iter(args)
+    for item in items:
+        if not item.startswith("--") or item == "--":
+            raise UsageError(f"unexpected argument {item!r}")
+        name, eq, value = item[2:].partition("=")
+        if not eq:
+            value = next(items, None)
+            if value is None or value.startswith("--"):
+                raise UsageError(f"--{name} needs a value")
+        pairs.append((name, value))
+    return pairs
 
 
 def _progress(message: str) -> None:
@@ -204,8 +210,6 @@ def _progress(message: str) -> None:
 
 def _confirm(yes: bool, question: str, show):
     """A confirm callable for the engine: --yes says yes; a terminal asks; otherwise refuse."""
-    from .errors import RepoError
-
     def confirm(subject) -> bool:
         if yes:
             return True
@@ -217,19 +221,28 @@ def _confirm(yes: bool, question: str, show):
     return confirm
 
 
-def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapshot_dir, update_snapshots: bool,
-                  yes: bool, as_json: bool, accept_loss=()) -> None:
-    from . import engine
-    from .playbook import parse_assignments
+@dataclass(frozen=True)
+class _Invocation:
+    """One ``plan``/``run``/``demo`` command line: the playbook, its parameters and how to run it."""
 
-    params = _with_accepted_losses(parse_assignments(assignments), accept_loss)
-    result = engine.run(repo, playbook, params, dry_run=dry_run,
-                        snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
-                        confirm=_confirm(yes, "Apply these steps?", console.show_pending),
-                        progress=_progress)
-    if as_json:
+    repo: Path
+    playbook: str
+    assignments: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    options: RunOptions = RunOptions(dry_run=True)
+    yes: bool = False
+    as_json: bool = False
+
+
+def _run_playbook(call: _Invocation) -> None:
+    book = load_playbook(call.playbook, _top_or_folder(call.repo))
+    params = with_flags(parse_assignments(call.assignments), book.parameters, _flags(list(call.flags)),
+                        f"playbook {book.name!r}")
+    result = engine.run(call.repo, book, params, call.options,
+                        confirm=_confirm(call.yes, "Apply these steps?", console.show_pending), progress=_progress)
+    if call.as_json:
         echo_json(result.to_dict())
-    elif dry_run:
+    elif call.options.dry_run:
         console.show_plan(result.plan)
     else:
         console.show_applied(result)
@@ -239,9 +252,6 @@ def _run_playbook(repo: Path, playbook: str, assignments, dry_run: bool, snapsho
 
 def _top_or_folder(folder: Path) -> Path:
     """The repository top of ``folder`` (where .migrate/ lives), or ``folder`` outside git."""
-    from .errors import RepoError
-    from .tree import git_toplevel
-
     try:
         return git_toplevel(folder)
     except RepoError:
@@ -250,10 +260,7 @@ def _top_or_folder(folder: Path) -> Path:
 
 def _list_units(as_json: bool) -> None:
     """Operations, checks and translators (of translate-plugins tables) a playbook can use, with options."""
-    from .operations.base import CHECKS, OPERATIONS
-    from .operations.translators import TRANSLATORS
-
-    units = [reg.get(name) for reg in (OPERATIONS, CHECKS, TRANSLATORS) for name in reg.names()]
+    units = [reg.get(name) for reg in registries() for name in reg.names()]
     if as_json:
         echo_json([{"kind": u.kind, **u.describe()} for u in units])
         return
@@ -272,8 +279,6 @@ def _list_units(as_json: bool) -> None:
 @json_option
 def list_cmd(repo: Path, operations: bool, as_json: bool):
     """Playbooks you can run here (shipped ones and the repo's .migrate/playbooks/), with their steps and parameters."""
-    from .playbook import list_playbooks
-
     if operations:
         _list_units(as_json)
         return
@@ -288,36 +293,41 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
                              for i, s in enumerate(book.steps, start=1)])
         console.print_table(f"{book.name} parameters (--set KEY=VALUE)",
                             ["parameter", "type", "default", "description"],
-                            [[p.name, p.type_name, json.dumps(p.default, ensure_ascii=False), p.description]
+                            [[p.name + (f" (--{p.flag})" if p.flag else ""), p.type_name,
+                              json.dumps(p.default, ensure_ascii=False), p.description]
                              for p in book.parameters.values()])
 
 
-@main.command("plan")
+@main.command("plan", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
 @click.argument("playbook")
 @repo_option
 @_set_option
-@_accept_loss_option
 @_snapshot_options
 @json_option
-def plan_cmd(playbook: str, repo: Path, assignments, accept_loss, snapshot_dir, update_snapshots: bool,
+@click.pass_context
+def plan_cmd(ctx: click.Context, playbook: str, repo: Path, assignments, snapshot_dir, update_snapshots: bool,
              as_json: bool):
     """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
-    _run_playbook(repo, playbook, assignments, True, snapshot_dir, update_snapshots, False, as_json, accept_loss)
+    _run_playbook(_Invocation(repo, playbook, assignments, tuple(ctx.args),
+                              RunOptions(dry_run=True, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots),
+                              as_json=as_json))
 
 
-@main.command("run")
+@main.command("run", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
 @click.argument("playbook")
 @repo_option
 @_set_option
-@_accept_loss_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan and every diff; change nothing.")
 @_snapshot_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @json_option
-def run_cmd(playbook: str, repo: Path, assignments, accept_loss, dry_run: bool, snapshot_dir, update_snapshots: bool,
-            yes: bool, as_json: bool):
+@click.pass_context
+def run_cmd(ctx: click.Context, playbook: str, repo: Path, assignments, dry_run: bool, snapshot_dir,
+            update_snapshots: bool, yes: bool, as_json: bool):
     """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
-    _run_playbook(repo, playbook, assignments, dry_run, snapshot_dir, update_snapshots, yes, as_json, accept_loss)
+    _run_playbook(_Invocation(repo, playbook, assignments, tuple(ctx.args),
+                              RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir,
+                                         update_snapshots=update_snapshots), yes=yes, as_json=as_json))
 
 
 @main.command("rollback")
@@ -327,8 +337,6 @@ def run_cmd(playbook: str, repo: Path, assignments, accept_loss, dry_run: bool, 
 @json_option
 def rollback_cmd(target: str, repo: Path, yes: bool, as_json: bool):
     """Revert a run's commits newest first (one revert commit per step); a conflict changes nothing."""
-    from . import engine
-
     def show(found) -> None:
         click.echo(f"run {found.run.run_id} of {found.run.playbook}: reverting "
                    f"{len(found.run.steps) - len(found.run.reverts)} commit(s)", err=True)
@@ -350,8 +358,6 @@ def rollback_cmd(target: str, repo: Path, yes: bool, as_json: bool):
 @json_option
 def status_cmd(repo: Path, as_json: bool):
     """Playbook runs found in the history (commit trailers): steps, commits, rolled back or not."""
-    from . import engine
-
     runs = engine.status(repo)
     if as_json:
         echo_json([r.to_dict() for r in runs])
@@ -369,19 +375,14 @@ def status_cmd(repo: Path, as_json: bool):
 @main.command("demo")
 @click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
               help="Where to create the example repository (default: a new temporary folder, kept).")
-@click.option("--playbook", default="consolidate-backend", show_default=True, help="The playbook to dry-run.")
+@click.option("--playbook", default=DEMO_PLAYBOOK, show_default=True, help="The playbook to dry-run.")
 def demo_cmd(directory: Path | None, playbook: str):
     """Create the example repository and dry-run a playbook on it (changes nothing)."""
-    import tempfile
-
-    from .example import init_repo
-
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="migrate-demo-")) / "lumie-infra"
     click.echo(f"example repository: {directory} ({init_repo(directory)})", err=True)
     click.echo(f"$ migrate run {playbook} --dry-run --repo {directory}", err=True)
-    _run_playbook(directory, playbook, (), dry_run=True, snapshot_dir=None, update_snapshots=False,
-                  yes=False, as_json=False)
+    _run_playbook(_Invocation(directory, playbook))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,15 +8,18 @@ data and prints; none computes anything.
 from __future__ import annotations
 
 import click
+from rich import box
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.syntax import Syntax
+from rich.table import Table
+
+from .engine.report import render_plan, render_report
 
 
 def print_table(title: str, columns: list[str], rows: list[list]) -> None:
     """A rich table on a terminal; plain aligned columns (no box, no colour) otherwise."""
-    from rich import box
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
     console = Console(highlight=False)
     plain = not console.is_terminal
     table = Table(*columns, title=title, title_justify="left", box=None if plain else box.SIMPLE_HEAD)
@@ -71,17 +74,10 @@ def short_step(steps: list[dict]) -> str:
 
 def show_plan(plan) -> None:
     """Human output of a dry run: the report and every step's diff (rich on a terminal)."""
-    from rich.console import Console
-
-    from .snapshots import render_plan, render_report
-
     console = Console(highlight=False)
     if not console.is_terminal:
         click.echo(render_plan(plan), nl=False)
         return
-    from rich.markdown import Markdown
-    from rich.syntax import Syntax
-
     console.print(Markdown(render_report(plan)))
     for step in (s for s in plan.steps if s.planned):
         console.rule(f"{step.index:02d}-{step.name}.diff")

@@ -19,11 +19,10 @@ import subprocess
 from pathlib import Path
 from typing import Any, Mapping
 
-from .context import Context
-from .diffs import diff_files
-from .operations.base import OPERATIONS, Operation, StepResult
-from .tree import Tree
-from .verify import check_declared, check_parses
+from .engine.verify import check_declared, check_parses
+from .playbook import OPERATIONS, Context, Operation, StepResult
+from .repo.diffs import diff_files
+from .repo.tracked import Tree
 
 
 def run_operation(operation: str | type[Operation], files: Mapping[str, str], *,
@@ -33,11 +32,9 @@ def run_operation(operation: str | type[Operation], files: Mapping[str, str], *,
     cls = OPERATIONS.get(operation) if isinstance(operation, str) else operation
     tree = Tree.from_files(files)
     ctx = Context.for_tree(tree, params=dict(params or {})).at(tree, options=cls.bind(options))
-    op = cls()
-    declared = op.declare(ctx)
-    result = op.apply(ctx)
+    result = cls().prepare(ctx)
     after = tree.with_changes(result.changes)
-    check_declared(declared, result.changes)
+    check_declared(result.declared, result.changes)
     check_parses(after, result.changes)
     return result, after
 

@@ -7,6 +7,10 @@ from pathlib import Path
 
 import pytest
 
+# Fixtures shared across folders: the engine's test repository (``repo``) and scripted histories
+# (``history_repo``, ``lumie``, ``small``).
+pytest_plugins = ["tests.fixtures.engine", "tests.fixtures.history"]
+
 
 @pytest.fixture(scope="session")
 def example_repo_master(tmp_path_factory) -> Path:

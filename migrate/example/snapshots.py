@@ -18,8 +18,13 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
+from ..engine import plan
+from ..engine.snapshots import write_snapshots
 from ..errors import MigrateError, UsageError
+from ..playbook import playbook_names
+from . import init_repo
 
+DEMO_PLAYBOOK = "consolidate-backend"   # the main job `migrate demo` dry-runs
 # playbook -> parameters (as --set would give them) for the example repository; None: the
 # playbook does not apply to it (no snapshot unless asked for by name)
 PARAMETERS: dict[str, dict[str, str] | None] = {
@@ -34,11 +39,6 @@ PARAMETERS: dict[str, dict[str, str] | None] = {
 def render_all(folder: Path, playbooks: Iterable[str] | None = None) -> list[str]:
     """Create the example repository in a temporary folder, dry-run ``playbooks`` (default:
     every shipped one) there and write their snapshots into ``folder/<playbook>/``; the names."""
-    from .. import engine
-    from ..playbook import playbook_names
-    from ..snapshots import write_snapshots
-    from . import init_repo
-
     shipped = playbook_names()
     names = list(playbooks or [n for n in shipped if PARAMETERS.get(n, {}) is not None])
     unknown = [n for n in names if n not in shipped]
@@ -48,11 +48,11 @@ def render_all(folder: Path, playbooks: Iterable[str] | None = None) -> list[str
         repo = Path(tmp) / "lumie-infra"
         init_repo(repo)
         for name in names:
-            plan = engine.plan(repo, name, PARAMETERS.get(name) or {}, check_snapshots=False)
-            if plan.error is not None:
-                raise MigrateError(f"{name} fails on the example repository ({plan.error}); give it parameters "
-                                   "in migrate/example/snapshots.py PARAMETERS")
-            write_snapshots(Path(folder) / name, plan)
+            the_plan = plan(repo, name, PARAMETERS.get(name) or {}, check_snapshots=False)
+            if the_plan.error is not None:
+                raise MigrateError(f"{name} fails on the example repository ({the_plan.error}); give it "
+                                   "parameters in migrate/example/snapshots.py PARAMETERS")
+            write_snapshots(Path(folder) / name, the_plan)
     return names
 
 

@@ -1,0 +1,77 @@
+"""The reviewer's report of a plan (Markdown, deterministic), and the plan as a dry run prints it.
+
+``render_report(plan)`` is what ``report.md`` of a snapshot holds and what the CLI prints
+before the diffs; ``render_plan(plan)`` is the report followed by every planned step's diff.
+"""
+
+from __future__ import annotations
+
+from .records import Plan, StepPlan
+
+
+def snapshot_name(index: int, step: str) -> str:
+    """The file name of a step's diff: ``NN-<step>.diff``."""
+    return f"{index:02d}-{step}.diff"
+
+
+def render_plan(plan: Plan) -> str:
+    """The report followed by every planned step's displayed diff (what a dry run prints)."""
+    parts = [render_report(plan)]
+    for step in plan.steps:
+        if step.planned:
+            diff = step.display_diff or "(no change)\n"
+            parts.append(f"\n# {snapshot_name(step.index, step.name)}\n{diff}")
+    return "".join(parts)
+
+
+def render_report(plan: Plan) -> str:
+    """The reviewer's summary of a plan (Markdown, deterministic)."""
+    book = plan.playbook
+    lines = [f"# Playbook `{book.name}`", "", book.description.strip(), "", "## Parameters", ""]
+    shown = plan.shown_params()
+    for name, value in plan.params.items():
+        origin = "default" if value == book.parameters[name].default else "set"
+        lines.append(f"- `{name}` = `{_value(shown[name])}` ({origin})")
+    lines += ["", *_notes(plan), "## Problems that were there before the run", ""]
+    lines += [f"- {text}" for text in plan.pre_existing_text()] or ["- none"]
+    lines += [""]
+    for step in plan.steps:
+        lines += _step_section(step)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _notes(plan: Plan) -> list[str]:
+    return [line for note in plan.notes for line in (f"> {note}", "")]
+
+
+def _step_section(step: StepPlan) -> list[str]:
+    head = f"## Step {step.index}/{step.total} `{step.name}` ({step.step.operation})"
+    lines = [head, ""]
+    if step.step.description:
+        lines += [step.step.description.strip(), ""]
+    if not step.planned:
+        return lines + [f"Not planned: {step.status_text()}.", ""]
+    lines += [f"**{step.summary}**" if step.summary else "**(no summary)**", ""]
+    lines += _listing("Files", [f"{c.status} `{c.path}` (+{c.added} -{c.removed})" for c in step.files]
+                      or ["nothing to change"])
+    lines += _listing("Details", step.details)
+    lines += _listing("Report", [str(entry) for entry in step.report])
+    lines += _listing("Graph", step.graph_text())
+    if step.error is not None:
+        lines += [f"**Verification failed:** {step.error}", ""]
+    else:
+        lines += [f"Checks passed: {', '.join(step.passed) or 'none'}.", ""]
+    lines += [f"Diff: `{snapshot_name(step.index, step.name)}`", ""]
+    return lines
+
+
+def _listing(title: str, items: list[str]) -> list[str]:
+    if not items:
+        return []
+    return [f"{title}:", "", *(f"- {item}" for item in items), ""]

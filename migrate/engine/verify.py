@@ -1,0 +1,127 @@
+"""Verification of one planned step, before anything is written.
+
+Each check either passes or raises ``VerificationError(check, message, path=, line=)``
+naming the check, the file and the value. In order:
+
+- ``yaml-parses``: every changed YAML file (except Helm templates) parses again;
+- ``declared-paths``: the step changed only paths (or folders) its operation declared;
+- ``no-new-dangling``: the graph after the step has no dangling or suspect reference of a
+  synced app that was not already there before the run (compared by ``Reference.key``);
+  references that disappeared are reported as fixed, old ones as pre-existing;
+- intent checks: the playbook's named checks and the operation's own;
+- ``snapshot``: where approved snapshots exist, the step's (redacted) diff equals its file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from ..errors import VerificationError, YamlError
+from ..graph import UNSYNCED
+from ..playbook import Context, IntentCheck
+from ..repo.files import is_helm_template
+from ..repo.paths import normpath
+from ..repo.tracked import Tree
+from ..roundtrip import YamlFile, is_yaml_path
+from .records import GraphChanges
+from .report import snapshot_name
+from .snapshots import approved_diff
+
+
+def check_parses(after: Tree, changes: Mapping[str, str | None]) -> None:
+    for path, text in sorted(changes.items()):
+        if text is None or not is_yaml_path(path) or is_helm_template(path, after):
+            continue
+        try:
+            YamlFile.parse(text, path=path)
+        except YamlError as exc:
+            raise VerificationError("yaml-parses", f"the edited file no longer parses: {exc.args[0]}",
+                                    path=path, line=exc.line) from None
+
+
+def covered(path: str, declared: Iterable[str]) -> bool:
+    """Is ``path`` one of ``declared`` or below one of them (folder prefixes)?"""
+    for entry in declared:
+        prefix = normpath(entry)
+        if prefix == "" or path == prefix or path.startswith(prefix + "/"):
+            return True
+    return False
+
+
+def check_declared(declared: set[str], changes: Mapping[str, str | None]) -> None:
+    for path in sorted(changes):
+        if not covered(path, declared):
+            raise VerificationError("declared-paths", f"the step changed a path it did not declare "
+                                    f"(declared: {', '.join(sorted(declared)) or 'nothing'})", path=path)
+
+
+def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphChanges:
+    """Compare the graph problems (References) before the run, before and after the step, by ``.key``."""
+    origin_keys = {r.key for r in origin}
+    after = sorted(after, key=lambda r: r.key)
+    after_keys = {r.key for r in after}
+    return GraphChanges(
+        new=tuple(r for r in after if r.key not in origin_keys),
+        fixed=tuple(sorted((r for r in before if r.key not in after_keys), key=lambda r: r.key)),
+        pre_existing=tuple(r for r in after if r.key in origin_keys),
+    )
+
+
+def check_graph(changes: GraphChanges) -> None:
+    """No new synced problem after a step. A reference to a service nothing syncs any more may
+    live between steps (consumers are rewritten after the sources are unregistered):
+    ``check_run_end`` makes sure none is left when the run ends."""
+    _refuse_references([r for r in changes.new if r.synced and r.kind != UNSYNCED],
+                       lambda ref: f"the step leaves a new {ref.kind} reference {ref.source} -> {ref.target}")
+
+
+def check_run_end(pre_existing: Iterable, final: Iterable) -> None:
+    """No synced reference to a service nothing syncs is left after the last step: it would be
+    a dead URL once Argo CD prunes the service."""
+    before = {r.key for r in pre_existing}
+    _refuse_references([r for r in final if r.kind == UNSYNCED and r.synced and r.key not in before],
+                       lambda ref: f"after the run, {ref.source} still refers to {ref.target}, which nothing "
+                                   "syncs any more")
+
+
+def _refuse_references(refs: list, what) -> None:
+    if refs:
+        ref = refs[0]
+        more = f" (and {len(refs) - 1} more)" if len(refs) > 1 else ""
+        raise VerificationError("no-new-dangling", f"{what(ref)}: {ref.reason}{more}", path=ref.file, line=ref.line)
+
+
+def check_intents(after: Context, checks: Iterable[IntentCheck]) -> list[str]:
+    """Run intent checks on the after-step context; the names of those that passed."""
+    passed = []
+    for check in checks:
+        findings = list(check.test(after))
+        if findings:
+            first = findings[0]
+            more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+            raise VerificationError(check.name, first.message + more, path=first.path, line=first.line)
+        passed.append(check.name)
+    return passed
+
+
+def check_snapshot(folder: Path, index: int, step: str, display_diff: str) -> None:
+    """The approved ``NN-<step>.diff`` in ``folder`` must equal the step's displayed diff."""
+    approved = approved_diff(folder, index, step)
+    name = snapshot_name(index, step)
+    if approved is None:
+        raise VerificationError("snapshot", f"no approved snapshot {name} in {folder} "
+                                "(regenerate with --dry-run --update-snapshots)", path=str(folder / name))
+    if approved != display_diff:
+        line = _first_differing_line(approved, display_diff)
+        raise VerificationError("snapshot", "the step's diff differs from the approved snapshot "
+                                "(review it with --dry-run; approve with --update-snapshots)",
+                                path=str(folder / name), line=line)
+
+
+def _first_differing_line(a: str, b: str) -> int:
+    a_lines, b_lines = a.splitlines(keepends=True), b.splitlines(keepends=True)
+    for number, (x, y) in enumerate(zip(a_lines, b_lines), start=1):
+        if x != y:
+            return number
+    return min(len(a_lines), len(b_lines)) + 1

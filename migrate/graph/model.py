@@ -1,0 +1,236 @@
+"""The dependency graph of a GitOps repository, and the questions asked of it.
+
+A ``networkx.MultiDiGraph`` (``DepGraph.g``) whose node ids are ``"<kind>:<identity>"``:
+
+- ``file:<path>``, ``values:<path>``, ``kustomization:<folder>`` — one node per tracked file;
+  ``folder:<path>``, ``chart:<folder>`` — what an Application or kustomization deploys;
+- ``application:<argocd ns>/<name>``, ``component:<app name>``, ``ingressclass:<name>``;
+- ``workload:<ns>/<name>``, ``service:<ns>/<name>``, ``route:<host><path>``,
+  ``secret:<ns>/<name>``, ``vault:<mount>/<path>``, attachables as their extension registers
+  them (e.g. ``plugin:<ns>/<name>``, ``middleware:<ns>/<name>``; ``<kind>:<name>`` when
+  cluster-wide), ``object:<Kind>/<ns>/<name>`` (other custom kinds), ``external:<host>``
+  (outside the repo).
+
+Edges (attribute ``kind``) point from the thing that needs to the thing needed:
+includes, deploys, renders (structure: what is synced), defines (file -> what it holds),
+calls, reads-secret, syncs-from, routes-to, served-by, uses-plugin, needs-crd,
+references-path, installed-by (component -> its Application) and wave-before (earlier ->
+later sibling Application). Every edge carries ``file`` and ``line``; reference edges also
+``status`` (resolved / external / dangling / suspect) and ``reason``.
+
+Nodes a reference names but nobody defines exist with ``missing=True``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+import networkx as nx
+
+from ..errors import UsageError
+from ..inventory import Inventory
+from .references import References
+from .store import DANGLING, EXTERNAL, PROBLEMS, GraphStore, path_node_id
+from .structure import build_structure
+
+# Node kinds of the core model (extension packages add their attachables' kinds).
+NODE_KINDS = ("file", "values", "kustomization", "folder", "chart", "application", "component", "ingressclass",
+              "workload", "service", "route", "secret", "vault", "object", "external")
+EDGE_KINDS = ("includes", "deploys", "renders", "defines", "calls", "reads-secret", "syncs-from", "routes-to",
+              "served-by", "uses-plugin", "needs-crd", "references-path", "installed-by", "wave-before")
+# Edge kinds read backwards by dependents/dependencies: the later wave depends on the earlier one.
+_REVERSED = frozenset({"wave-before"})
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference edge and its verdict; ``problems()`` returns the dangling and suspect ones.
+
+    ``synced`` is False for a reference made in a file no root reaches: reported, never a failure.
+    """
+
+    kind: str          # dangling | suspect | unsynced (problems); resolved | external in references()
+    edge: str
+    source: str
+    target: str
+    file: str
+    line: int
+    reason: str
+    synced: bool
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity independent of line numbers, to compare two graphs' problems."""
+        return (self.kind, self.edge, self.source, self.target)
+
+    @property
+    def is_failure(self) -> bool:
+        return self.kind in PROBLEMS and self.synced
+
+    @property
+    def label(self) -> str:
+        return self.kind if self.synced else f"{self.kind}, not synced"
+
+    def sort_key(self) -> tuple:
+        return (not self.synced, self.file, self.line, self.edge, self.target, self.kind)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: [{self.label}] {self.edge} {self.source} -> {self.target}: {self.reason}"
+
+
+class DepGraph:
+    """The graph of one inventory, with its roots and what is synced."""
+
+    def __init__(self, inv: Inventory):
+        self.inv = inv
+        store = GraphStore(inv)
+        build_structure(store)
+        References(store).add_all()
+        self.g, self.roots, self._synced = store.g, store.roots, store.synced
+        self._values_paths = {n.partition(":")[2] for n in self.g if n.startswith("values:")}
+
+    # -- nodes ----------------------------------------------------------------------------------
+    def node_for_path(self, path: str) -> str:
+        """The node id of a repo file."""
+        return path_node_id(path, self._values_paths)
+
+    def is_synced(self, node: str) -> bool:
+        """Reachable from a root through includes/deploys/renders (or defined by such a file)."""
+        return node in self._synced
+
+    def synced_applications(self) -> set[str]:
+        return {self.g.nodes[n]["name"] for n in self.applications() if n in self._synced}
+
+    def unsynced_applications(self) -> set[str]:
+        return {self.g.nodes[n]["name"] for n in self.applications() if n not in self._synced}
+
+    def applications(self) -> list[str]:
+        return sorted(n for n, kind in self.g.nodes(data="kind") if kind == "application")
+
+    def resolve(self, text: str) -> str:
+        """A node id from what a user typed: an id, an Application name, a repo path, or a bare name.
+
+        Raises UsageError when nothing, or more than one node, matches.
+        """
+        text = text.strip().rstrip("/")
+        if not text:
+            raise UsageError("--focus needs a node: an Application name, a repo path or a node id")
+        if text in self.g:
+            return text
+        apps = [n for n in self.applications() if self.g.nodes[n]["name"] == text]
+        path_nodes = [n for n in (self.node_for_path(text), f"folder:{text}", f"kustomization:{text}",
+                                  f"chart:{text}") if n in self.g]
+        named = [n for n in self.g if n.rpartition("/")[2] == text or n.partition(":")[2] == text]
+        for candidates in (apps, path_nodes, named):
+            if len(candidates) == 1:
+                return candidates[0]
+            if candidates:
+                raise UsageError(f"{text!r} is ambiguous: {', '.join(sorted(candidates)[:10])}")
+        raise UsageError(f"no node {text!r} in the graph (try an Application name, a repo path or an id "
+                         f"such as service:<namespace>/<name>)")
+
+    # -- dependencies ---------------------------------------------------------------------------------
+    def _neighbours(self, node: str, dependents: bool) -> Iterable[str]:
+        """Direct dependents (``dependents=True``) or dependencies of ``node``."""
+        forward = self.g.out_edges(node, data="kind")
+        backward = self.g.in_edges(node, data="kind")
+        if dependents:
+            forward, backward = backward, forward
+        for u, v, kind in forward:
+            if kind not in _REVERSED:
+                yield u if dependents else v
+        for u, v, kind in backward:
+            if kind in _REVERSED:
+                yield v if dependents else u
+
+    def _walk(self, node: str, dependents: bool, transitive: bool) -> set[str]:
+        if node not in self.g:
+            raise UsageError(f"no node {node!r} in the graph")
+        seen: set[str] = set()
+        queue = deque([node])
+        while queue:
+            for other in self._neighbours(queue.popleft(), dependents):
+                if other not in seen and other != node:
+                    seen.add(other)
+                    if transitive:
+                        queue.append(other)
+        return seen
+
+    def dependents(self, node: str, transitive: bool = True) -> set[str]:
+        """What needs ``node`` (what may break if it changes or disappears)."""
+        return self._walk(node, True, transitive)
+
+    def dependencies(self, node: str, transitive: bool = True) -> set[str]:
+        """What ``node`` needs."""
+        return self._walk(node, False, transitive)
+
+    def edges(self, kind: str | None = None) -> list[tuple[str, str, dict]]:
+        """(source, target, attributes) of every edge (of one kind)."""
+        return [(u, v, d) for u, v, d in self.g.edges(data=True) if kind is None or d["kind"] == kind]
+
+    # -- references and problems ---------------------------------------------------------------
+    def references(self, statuses: Iterable[str] | None = None) -> list[Reference]:
+        """Every judged reference edge (optionally only some statuses), sorted."""
+        wanted = set(statuses) if statuses is not None else None
+        refs = [
+            Reference(d["status"], d["kind"], u, v, d["file"], d["line"], d["reason"], self._made_in_synced(u, d))
+            for u, v, d in self.g.edges(data=True)
+            if d.get("status") and (wanted is None or d["status"] in wanted)
+        ]
+        return sorted(set(refs), key=Reference.sort_key)
+
+    def problems(self, baseline: "DepGraph | None" = None) -> list[Reference]:
+        """Dangling and suspect references, sorted; each with file, line, reason and ``synced``.
+
+        With ``baseline`` (the graph before a change), a service reference that resolved in
+        the baseline and now points outside the repo is dangling too: the service it named
+        was removed, not moved out of the repo.
+        """
+        problems = self.references(PROBLEMS)
+        if baseline is not None:
+            problems = sorted(problems + self._vanished_services(baseline), key=Reference.sort_key)
+        return problems
+
+    def failures(self, baseline: "DepGraph | None" = None) -> list[Reference]:
+        """The problems that count as failures (made in synced files)."""
+        return [p for p in self.problems(baseline) if p.synced]
+
+    def _vanished_services(self, baseline: "DepGraph") -> list[Reference]:
+        existed = {n for n, missing in baseline.g.nodes(data="missing") if n.startswith("service:") and not missing}
+        return [
+            Reference(DANGLING, d["kind"], u, d["service"], d["file"], d["line"],
+                      f"{d['service']} existed before this change and is gone", self._made_in_synced(u, d))
+            for u, v, d in self.g.edges(data=True)
+            if d.get("status") == EXTERNAL and d.get("service") in existed
+        ]
+
+    def _made_in_synced(self, source: str, attrs: dict) -> bool:
+        file = attrs["file"]
+        return self.is_synced(self.node_for_path(file)) if file else self.is_synced(source)
+
+    # -- summaries ----------------------------------------------------------------------------------
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Number of nodes per kind and edges per kind (missing nodes not counted)."""
+        nodes: dict[str, int] = {}
+        for _, attrs in self.g.nodes(data=True):
+            if not attrs["missing"]:
+                nodes[attrs["kind"]] = nodes.get(attrs["kind"], 0) + 1
+        edges: dict[str, int] = {}
+        for _, _, kind in self.g.edges(data="kind"):
+            edges[kind] = edges.get(kind, 0) + 1
+        return {"nodes": dict(sorted(nodes.items())), "edges": dict(sorted(edges.items()))}
+
+    def subgraph(self, node: str) -> nx.MultiDiGraph:
+        """``node`` with everything that depends on it and everything it depends on."""
+        keep = {node} | self.dependents(node) | self.dependencies(node)
+        return self.g.subgraph(keep)
+
+
+def build_graph(inv: Inventory) -> DepGraph:
+    """The dependency graph of an inventory."""
+    return DepGraph(inv)

@@ -1,0 +1,235 @@
+"""Judge the references of the graph: resolved, external, dangling or suspect.
+
+Stage 3 of building the graph (after ``structure``): once every file's definitions are in,
+add the reference edges, each with ``status`` and ``reason``, following graph.md's rules:
+
+- a service reference resolves when the service exists in that namespace and is synced; one
+  defined only in files nothing syncs (its Application was unregistered) is unsynced; else, in a
+  namespace that also receives content from outside the repo (a remote chart) it is
+  external (the chart may make it); in a namespace the repo deploys to, dangling; in a
+  namespace the repo never deploys to, suspect when the name is a service the repo defines
+  elsewhere (a stale namespace), else external;
+- a secret no VaultStaticSecret/Secret/... makes in the workload's namespace: dangling;
+- an attachable (a controller's plugin, middleware...) a route names that does not exist: dangling;
+- a custom kind or ingress class whose component is in the repo but not synced: dangling;
+- a repo path named in a string that does not exist: dangling.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from typing import Iterable
+
+from ..inventory import Inventory, extensions, kinds
+from ..inventory.extensions import AttachmentStyle
+from ..inventory.records import Application, Route, Workload
+from .store import DANGLING, EXTERNAL, RESOLVED, SUSPECT, UNSYNCED, GraphStore
+
+
+class References:
+    """Stage 3: the reference edges, each judged resolved / external / dangling / suspect."""
+
+    def __init__(self, b: GraphStore):
+        self.b = b
+        inv = b.inv
+        self.services = {s.id for s in inv.services}
+        self.deployed_namespaces = _deployed_namespaces(inv)
+        self.service_homes: dict[str, set[str]] = defaultdict(set)
+        for s in inv.services:
+            self.service_homes[s.name].add(s.namespace)
+        self.secrets = {s.id for s in inv.secrets}
+        self.attachables = {(a.kind, a.namespace, a.name): a for a in inv.attachables}
+        self.outside_namespaces = _namespaces_with_outside_content(inv)
+        self.apps_by_name = {a.name: a for a in inv.applications}
+        self.installed: set[str] = set()
+
+    def add_all(self) -> None:
+        for workload in self.b.inv.workloads:
+            self._calls(workload)
+            self._secret_reads(workload)
+        for route in self.b.inv.routes:
+            self._route(route)
+        for obj in self.b.inv.objects:
+            self._needs_crd(obj.id, obj.group, obj.file, obj.line)
+        self._path_mentions()
+        self._waves()
+
+    # -- services -----------------------------------------------------------------------------
+    def _service_status(self, namespace: str, name: str, file: str) -> tuple[str, str]:
+        """Judge a reference to service ``name`` in ``namespace``, made in ``file`` (see the module doc)."""
+        service = f"service:{namespace}/{name}"
+        if service in self.services:
+            if service not in self.b.synced and self.b.path_node(file) in self.b.synced:
+                return UNSYNCED, f"{name} in {namespace} is defined only in files nothing syncs"
+            return RESOLVED, ""
+        if namespace in self.outside_namespaces:
+            return EXTERNAL, f"{namespace} also receives content from outside the repo"
+        if namespace in self.deployed_namespaces:
+            return DANGLING, f"no service {name} in {namespace}, a namespace the repo deploys to"
+        homes = sorted(self.service_homes.get(name, ()))
+        if homes:
+            return SUSPECT, (f"the repo deploys nothing to {namespace}, but defines {name} in "
+                             f"{', '.join(homes)}: stale namespace?")
+        return EXTERNAL, f"the repo deploys nothing to {namespace}"
+
+    def _service_edge(self, source: str, namespace: str, name: str, host: str, kind: str, file: str, line: int,
+                      **attrs) -> None:
+        status, reason = self._service_status(namespace, name, file)
+        service = f"service:{namespace}/{name}"
+        target = self.b.node(f"external:{host}") if status == EXTERNAL else self.b.missing(service)
+        self.b.edge(source, target, kind, file, line, status, reason, service=service, **attrs)
+
+    def _calls(self, w: Workload) -> None:
+        for call in w.calls:
+            a = call.address
+            self._service_edge(w.id, a.namespace, a.name, a.host, "calls", call.file, call.line, env=call.env,
+                               port=a.port)
+
+    def _route(self, route: Route) -> None:
+        self.b.node(route.id, host=route.host, path=route.path)
+        if route.service:
+            self._service_edge(route.id, route.namespace, route.service,
+                               f"{route.service}.{route.namespace}.svc", "routes-to", route.file, route.line,
+                               port=route.port)
+        for annotation, refs in route.attachments:
+            style = extensions.attachment(annotation)
+            for ref in refs if style is not None else ():
+                self._attachment(route, style, ref)
+        if route.class_name:
+            self._served_by(route)
+
+    # -- secrets, plugins, middlewares ------------------------------------------------------------
+    def _secret_reads(self, w: Workload) -> None:
+        for use in w.secrets:
+            secret = f"secret:{w.namespace}/{use.name}"
+            if secret in self.secrets:
+                status, reason = RESOLVED, ""
+            elif w.namespace in self.outside_namespaces:
+                status, reason = EXTERNAL, f"{w.namespace} also receives content from outside the repo"
+            else:
+                status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
+            self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,
+                        via=use.via)
+
+    def _attachment(self, route: Route, style: AttachmentStyle, ref: str) -> None:
+        """A reference of attachment annotation ``style`` (a plugin or middleware the route uses)."""
+        known = [(ns, name) for kind, ns, name in self.attachables if kind in style.kinds]
+        candidates = style.candidates(ref, route.namespace, known)
+        if candidates is None:
+            return
+        line = route.annotation_line(style.annotation)
+        found = next((a for c in candidates for a in self._attachables_named(style, *c)), None)
+        if found is not None:
+            self.b.edge(route.id, found.id, "uses-plugin", route.file, line, RESOLVED)
+            return
+        (namespace, name), reason = style.missing(ref, route.namespace)
+        node_kind = next((extensions.attachable(k).node_kind for k in sorted(style.kinds)), "plugin")
+        node = f"{node_kind}:{namespace}/{name}" if namespace else f"{node_kind}:{name}"
+        self.b.edge(route.id, self.b.missing(node), "uses-plugin", route.file, line, DANGLING, reason)
+
+    def _attachables_named(self, style: AttachmentStyle, namespace: str | None, name: str) -> list:
+        return [a for (kind, ns, n), a in self.attachables.items() if kind in style.kinds and ns == namespace
+                and n == name]
+
+    # -- components -------------------------------------------------------------------------------
+    def _component(self, name: str) -> tuple[str, str, str]:
+        """(node, status, reason) of a component: dangling if the repo has it but does not sync it."""
+        node = self.b.node(f"component:{name}")
+        app = self.apps_by_name.get(name)
+        if app is None:
+            return node, EXTERNAL, f"component {name} is not in the repo"
+        if name not in self.installed:
+            self.installed.add(name)
+            self.b.edge(node, app.id, "installed-by", app.file, app.line)
+        if app.id not in self.b.synced:
+            return node, DANGLING, f"component {name} ({app.file}) is in the repo but not synced"
+        return node, RESOLVED, ""
+
+    def _needs_crd(self, source: str, group: str, file: str, line: int) -> None:
+        name = kinds.component_for_group(group, self.b.app_names)
+        if name:
+            node, status, reason = self._component(name)
+            if status == DANGLING and self.b.path_node(file) not in self.b.synced:
+                # Nothing applies this object (e.g. the component's own folder, kept for reference
+                # after it was unregistered): it needs no CRD.
+                status, reason = RESOLVED, ""
+            self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group)
+
+    def _served_by(self, route: Route) -> None:
+        ingress_class = self.b.node(f"ingressclass:{route.class_name}")
+        name = kinds.component_for_ingress_class(route.class_name, self.b.app_names)
+        status, reason = RESOLVED, ""
+        if name:
+            node, status, reason = self._component(name)
+            if not self.b.g.has_edge(ingress_class, node):
+                self.b.edge(ingress_class, node, "served-by", "", 0)
+        self.b.edge(route.id, ingress_class, "served-by", route.file, route.class_line or route.line, status,
+                    reason)
+
+    # -- repo paths named in strings, sync waves --------------------------------------------------
+    def _path_mentions(self) -> None:
+        files = self.b.inv.files
+        for mention in self.b.inv.path_mentions:
+            source = self.b.path_node(mention.file)
+            if files.is_file(mention.path):
+                self.b.edge(source, self.b.path_node(mention.path), "references-path", mention.file, mention.line,
+                            RESOLVED)
+            else:
+                self.b.edge(source, self.b.missing(self.b.path_node(mention.path)), "references-path",
+                            mention.file, mention.line, DANGLING, f"names {mention.path}, which does not exist")
+
+    def _waves(self) -> None:
+        """``wave-before`` between consecutive sync waves of sibling Applications."""
+        for siblings in _sibling_groups(self.b):
+            if all(a.sync_wave is None for a in siblings):
+                continue
+            waves: dict[int, list[Application]] = defaultdict(list)
+            for app in siblings:
+                waves[app.sync_wave or 0].append(app)
+            order = sorted(waves)
+            for earlier, later in zip(order, order[1:]):
+                for before in waves[earlier]:
+                    for after in waves[later]:
+                        self.b.edge(before.id, after.id, "wave-before", after.file,
+                                    after.sync_wave_line or after.line, waves=(earlier, later))
+
+
+def _sibling_groups(b: GraphStore) -> Iterable[list[Application]]:
+    """Applications grouped by the kustomization that includes them; the roots form one more group."""
+    groups: dict[str, list[Application]] = defaultdict(list)
+    for app in b.inv.applications:
+        parents = [u for u, _, k in b.g.in_edges(b.path_node(app.file), data="kind") if k == "includes"]
+        for parent in parents + (["(roots)"] if app.is_root else []):
+            groups[parent].append(app)
+    return groups.values()
+
+
+def _deployed_namespaces(inv: Inventory) -> set[str]:
+    """Namespaces the repo deploys something to (from files some Application deploys)."""
+    deployed = {ctx.namespace for ctx in inv.contexts.values() if ctx.namespace}
+    records = [*inv.services, *inv.workloads, *inv.routes, *inv.secrets, *inv.objects]
+    return deployed | {r.namespace for r in records if r.file in inv.contexts}
+
+
+def _namespaces_with_outside_content(inv: Inventory) -> set[str]:
+    """Namespaces that receive something the repo does not show: a remote chart or repository,
+    or a local chart whose templates the model cannot read (its values.yaml has no ``common:``)."""
+    namespaces = {v.namespace for v in inv.values_files if _is_opaque_chart(inv, v.chart)}
+    for app in inv.applications:
+        if app.dest_namespace and any(not s.local and not s.ref for s in app.sources):
+            namespaces.add(app.dest_namespace)
+    for kust in inv.kustomizations:
+        for chart in kust.helm_charts:
+            if chart.repo:
+                ctx = inv.contexts.get(kust.file)
+                namespaces.add(chart.namespace or kust.namespace or (ctx.namespace if ctx else None) or "default")
+    return namespaces
+
+
+def _is_opaque_chart(inv: Inventory, chart: str | None) -> bool:
+    """A local chart other than the common chart: what its templates make is unknown."""
+    if not chart or not inv.files.is_file(posixpath.join(chart, "Chart.yaml")):
+        return False
+    defaults = inv.values_file(posixpath.join(chart, "values.yaml"))
+    return defaults is None or not defaults.common

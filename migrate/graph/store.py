@@ -1,0 +1,69 @@
+"""The graph being built: a ``networkx.MultiDiGraph`` and the primitives every stage adds with.
+
+``GraphStore`` holds the graph, the inventory it is built from, the roots and what is synced,
+and adds nodes (``node``, ``missing``) and edges (``edge``, each with the file and line that
+makes it, and for references a ``status`` and ``reason``). ``structure`` and ``references``
+are the stages that fill it; ``model.DepGraph`` runs them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+import networkx as nx
+
+from ..inventory import Inventory
+from ..inventory.kustomizations import is_kustomization_file
+
+STRUCTURE = ("includes", "deploys", "renders")
+RESOLVED, EXTERNAL, DANGLING, SUSPECT = "resolved", "external", "dangling", "suspect"
+UNSYNCED = "unsynced"   # the target exists only in files nothing syncs: a dead URL once Argo CD prunes it
+PROBLEMS = (DANGLING, SUSPECT, UNSYNCED)
+
+
+def path_node_id(path: str, values: set[str]) -> str:
+    """The node id of a repo file: ``kustomization:<folder>``, ``values:<path>`` or ``file:<path>``."""
+    if is_kustomization_file(path):
+        return f"kustomization:{posixpath.dirname(path)}"
+    return f"values:{path}" if path in values else f"file:{path}"
+
+
+class GraphStore:
+    """The graph of one inventory while it is built (see module doc)."""
+
+    def __init__(self, inv: Inventory):
+        self.inv = inv
+        self.g = nx.MultiDiGraph()
+        self.values_paths = {v.file for v in inv.values_files} | _values_refs(inv)
+        self.kustomizations = {k.folder: k for k in inv.kustomizations}
+        self.app_files = {a.file for a in inv.applications}
+        self.app_names = {a.name for a in inv.applications}
+        self.roots: list[str] = []
+        self.synced: set[str] = set()
+
+    # -- nodes and edges -------------------------------------------------------------------
+    def node(self, node_id: str, **attrs) -> str:
+        """Add (or update) a node; its kind and identity come from the id."""
+        kind, _, identity = node_id.partition(":")
+        if node_id not in self.g:
+            self.g.add_node(node_id, kind=kind, label=identity, missing=False)
+        self.g.nodes[node_id].update(attrs)
+        return node_id
+
+    def edge(self, source: str, target: str, kind: str, file: str, line: int, status: str | None = None,
+             reason: str = "", **attrs) -> None:
+        self.g.add_edge(source, target, kind=kind, file=file, line=line, status=status, reason=reason, **attrs)
+
+    def path_node(self, path: str) -> str:
+        return path_node_id(path, self.values_paths)
+
+    def missing(self, node_id: str) -> str:
+        if node_id not in self.g:
+            self.node(node_id, missing=True)
+        return node_id
+
+
+def _values_refs(inv: Inventory) -> set[str]:
+    """Every path named as a values file (by Applications and helmCharts), existing or not."""
+    refs = {ref.path for app in inv.applications for src in app.sources for ref in src.value_files}
+    return refs | {ref.path for k in inv.kustomizations for chart in k.helm_charts for ref in chart.values_files}

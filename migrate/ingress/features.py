@@ -1,0 +1,99 @@
+"""Features: what a controller did for an Ingress site, each with what becomes of it (an ``Outcome``).
+
+For a site (see ``sites``), each annotation of the component's prefix is a ``Feature``; the
+plugins annotation (``konghq.com/plugins``) yields one Feature per plugin resource it names.
+The playbook's translation table turns each into an Outcome (see ``translators``);
+``settle`` places a Middleware outcome (reuse an identical one, create it where the app keeps
+its manifests, or lose it when the app has nowhere to hold it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from ..errors import MigrateError
+from ..inventory import Inventory
+from ..inventory.records import Attachable
+from ..roundtrip import plain
+from ..roundtrip.nodes import dig, text
+from .controllers import MIDDLEWARE_KIND
+from .middlewares import Existing, Placement, placement
+from .sites import Site
+from .translators import Feature, Outcome, TranslationTable, lost, not_needed
+
+MISSING = "missing plugin"   # the kind of a Feature naming a plugin resource the repo does not have
+
+
+def plugin_doc(inv: Inventory, plugin: Attachable) -> Any:
+    """The document defining a plugin resource."""
+    return next((d for d in inv.docs(plugin.file) if text(dig(d, "kind")) == plugin.kind
+                 and text(dig(d, "metadata", "name")) == plugin.name), None)
+
+
+def plugin_config(inv: Inventory, plugin: Attachable) -> Any:
+    """The ``config`` of a plugin resource, as plain data."""
+    return plain(dig(plugin_doc(inv, plugin), "config"))
+
+
+def _plugin(inv: Inventory, namespace: str, name: str) -> Attachable | None:
+    """The plugin resource an Ingress in ``namespace`` names: namespaced first, then cluster-wide."""
+    candidates = [p for p in inv.attachables if p.kind != MIDDLEWARE_KIND and p.name == name]
+    return next((p for p in candidates if p.namespace == namespace), None) or \
+        next((p for p in candidates if p.namespace is None), None)
+
+
+def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: str) -> list[Feature]:
+    """The features ``site`` uses, in annotation order (plugins in the order they are listed)."""
+    features = []
+    for key, value in site.annotations:
+        line = site.line_of(key)
+        if key == table.plugins_annotation:
+            for name in (n.strip() for n in value.split(",") if n.strip()):
+                plugin = _plugin(inv, site.namespace, name)
+                if plugin is None:
+                    features.append(Feature(name, MISSING, "(none)", None, site, line))
+                else:
+                    features.append(Feature(name, plugin.kind, plugin.type or "(none)", plugin_config(inv, plugin),
+                                            site, line, (plugin.file, plugin.line)))
+        elif key.startswith(prefix):
+            features.append(Feature(key, "annotation", key, value, site, line))
+    return features
+
+
+def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: str) -> list[tuple[Feature, Outcome]]:
+    """Each feature of ``site`` with its outcome (annotations another translation reads need nothing)."""
+    pairs = [(f, lost("no plugin resource of that name exists") if f.kind == MISSING
+              else _on_site(site, table.translate(f))) for f in site_features(inv, site, table, prefix)]
+    readers = {key: f.name for f, o in pairs for key in o.consumes}
+    return [(f, not_needed(f"read by the translation of {readers[f.name]}")
+             if f.kind == "annotation" and f.name in readers and readers[f.name] != f.name else o)
+            for f, o in pairs]
+
+
+def _on_site(site: Site, outcome: Outcome) -> Outcome:
+    """A Middleware outcome for a Service is a loss: Kong ran it on every route to the Service,
+    Traefik attaches Middlewares to routes (Ingresses) only."""
+    if outcome.middleware is None or site.owner.startswith(("Ingress/", "values:")):
+        return outcome
+    return lost(f"set on {site.owner}, so Kong ran it on every route to it; a {outcome.middleware.kind_of()} "
+                "Middleware would do it, but Traefik attaches Middlewares to Ingresses: add one to theirs by hand")
+
+
+def settle(inv: Inventory, existing: Mapping[tuple[str, str], Existing], feature: Feature, outcome: Outcome,
+           middleware_file: str) -> tuple[Outcome, Placement | None]:
+    """A Middleware outcome once placed: (outcome, None) when an identical Middleware exists, (outcome,
+    placement) when it is to be created, (loss, None) when the app has nowhere to hold it."""
+    middleware = outcome.middleware
+    found = existing.get(middleware.key)
+    if found is not None:
+        if found.spec != middleware.spec:
+            raise MigrateError(f"Middleware {middleware.namespace}/{middleware.name} exists with other settings "
+                               f"than the translation of {feature.label}", path=found.file, line=found.line)
+        return outcome, None
+    where = placement(inv, feature.site.file, middleware_file)
+    if where is None:
+        return lost(f"a {middleware.kind_of()} Middleware would do it, but the app deploying {feature.site.file} "
+                    "has no kustomization or manifests folder to hold one"), None
+    return outcome, where
+
+

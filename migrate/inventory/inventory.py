@@ -1,0 +1,210 @@
+"""The inventory: every file git tracks, parsed once, turned into typed records.
+
+``Inventory.load(tree)`` reads a ``Tree`` in three passes:
+
+1. parse every YAML file (never Helm templates); a file that does not parse is recorded
+   in ``errors`` and the rest loads;
+2. read Applications and Kustomizations, then walk them from the App-of-Apps roots to
+   learn which Application deploys each file, in which namespace (``deploys``);
+3. read what each file defines (``manifests``, ``chart_values``): workloads, services, routes,
+   secrets, attachables, custom objects, plus repo paths and service addresses written in any string.
+
+Records are in ``records``; all carry file + 1-based line.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Any, Callable, Iterator
+
+from ..errors import MigrateError, YamlError
+from ..repo.files import FileIndex, is_helm_template
+from ..repo.tracked import Tree
+from ..roundtrip import is_yaml_path, load
+from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, walk_strings
+from .addresses import find_service_addresses
+from .applications import is_application, read_application, self_repo_urls
+from .chart_values import values_records
+from .deploys import DeployContext, DeployWalk
+from .kustomizations import is_kustomization_file, read_kustomization
+from .manifests import manifest_records
+from .records import (AddressMention, Application, Attachable, CustomObject, Kustomization, Manifest,
+                      ParseProblem, PathMention, Route, SecretSource, Service, ValuesFile, Workload)
+
+_NO_CONTEXT = DeployContext(None, None)
+
+
+class Inventory:
+    """Everything the repository defines, as typed records (see module doc)."""
+
+    def __init__(self, tree: Tree):
+        self.tree = tree
+        self.files = FileIndex(tree)
+        self.errors: list[ParseProblem] = []
+        self.applications: list[Application] = []
+        self.kustomizations: list[Kustomization] = []
+        self.values_files: list[ValuesFile] = []
+        self.manifests: list[Manifest] = []
+        self.workloads: list[Workload] = []
+        self.services: list[Service] = []
+        self.routes: list[Route] = []
+        self.secrets: list[SecretSource] = []
+        self.attachables: list[Attachable] = []
+        self.objects: list[CustomObject] = []
+        self.path_mentions: list[PathMention] = []
+        self.address_mentions: list[AddressMention] = []
+        self.contexts: dict[str, DeployContext] = {}   # path -> how it is deployed (files reached)
+        self._docs: dict[str, list[Any]] = {}
+        self._values_by_path: dict[str, ValuesFile] = {}
+        self._sinks = {Manifest: self.manifests, Workload: self.workloads, Service: self.services,
+                       Route: self.routes, SecretSource: self.secrets, Attachable: self.attachables,
+                       CustomObject: self.objects}
+
+    @classmethod
+    def load(cls, tree: Tree) -> "Inventory":
+        """Read every tracked file of ``tree``. Never raises for a bad file (see ``errors``)."""
+        inv = cls(tree)
+        inv._parse_all()
+        inv._read_deployers()
+        walk = DeployWalk(inv.applications, {k.folder: k for k in inv.kustomizations}, inv.files,
+                          inv._apps_by_file()).run()
+        inv.contexts = walk.contexts
+        path_re = _path_pattern(inv.files.top_folders)
+        for path, docs in inv._docs.items():
+            inv._read_objects(path, docs, walk)
+            inv._read_mentions(path, docs, path_re)
+        return inv
+
+    # -- lookups ------------------------------------------------------------------------
+    def application(self, name: str) -> Application | None:
+        """The Application named ``name`` (first one, if several namespaces use the name)."""
+        return next((a for a in self.applications if a.name == name), None)
+
+    def blind_spots(self) -> list[str]:
+        """What the model cannot see into, said once per object: an ApplicationSet's generated
+        Applications are not in the graph, so references inside them are not checked."""
+        return [f"{m.file}:{m.line}: ApplicationSet {m.name} generates Applications migrate does not model; "
+                "what they deploy is not in the graph and is not checked" for m in self.manifests
+                if m.kind == "ApplicationSet"]
+
+    def kustomization(self, folder: str) -> Kustomization | None:
+        return next((k for k in self.kustomizations if k.folder == folder), None)
+
+    def values_file(self, path: str) -> ValuesFile | None:
+        return self._values_by_path.get(path)
+
+    def docs(self, path: str) -> list[Any]:
+        """The parsed documents of a YAML file (empty if it did not parse or is not YAML)."""
+        return self._docs.get(path, [])
+
+    # -- pass 1: parse ------------------------------------------------------------------
+    def _parse_all(self) -> None:
+        for path in self.files.paths:
+            if not is_yaml_path(path) or is_helm_template(path, self.tree):
+                continue
+            try:
+                self._docs[path] = _read_only_docs(self.tree, path)
+            except YamlError as exc:
+                self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
+
+    # -- pass 2: what deploys what --------------------------------------------------------
+    def _read_deployers(self) -> None:
+        app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
+                    if is_application(doc)]
+        self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files)
+        for path, i, doc in app_docs:
+            self._read_record(self.applications, read_application, doc, path, i, self_urls)
+        for path, docs in self._docs.items():
+            doc = next((d for d in docs if is_map(d)), None)
+            if is_kustomization_file(path) and doc is not None:
+                self._read_record(self.kustomizations, read_kustomization, doc, path)
+
+    def _read_record(self, into: list, reader: Callable[..., Any], doc: Any, path: str, *args: Any) -> None:
+        """Append ``reader(doc, path, *args)`` to ``into``; a MigrateError becomes a ParseProblem."""
+        try:
+            into.append(reader(doc, path, *args))
+        except MigrateError as exc:
+            self.errors.append(ParseProblem(exc.path or path, exc.line or node_line(doc), _reason(exc)))
+
+    def _apps_by_file(self) -> dict[str, list[Application]]:
+        by_file: dict[str, list[Application]] = {}
+        for app in self.applications:
+            by_file.setdefault(app.file, []).append(app)
+        return by_file
+
+    # -- pass 3: what each file defines --------------------------------------------------
+    def _read_objects(self, path: str, docs: list[Any], walk: DeployWalk) -> None:
+        if is_kustomization_file(path) or posixpath.basename(path) == "Chart.yaml":
+            return
+        ctx = walk.contexts.get(path, _NO_CONTEXT)
+        values_ctx = walk.values.get(path)
+        for i, doc in enumerate(docs):
+            if not is_map(doc) or is_application(doc):
+                continue
+            if "kind" in doc and "apiVersion" in doc:
+                for obj in _list_items(doc):
+                    self._add(manifest_records(obj, path, i, ctx.namespace, ctx.forced))
+            elif values_ctx or is_map(doc.get("common")) or "values" in posixpath.basename(path):
+                self._read_values(path, doc, values_ctx or ctx)
+
+    def _read_values(self, path: str, doc: Any, ctx: DeployContext) -> None:
+        defaults = self._chart_defaults(ctx.chart)
+        common = is_map(doc.get("common"))
+        if path not in self._values_by_path:
+            self._values_by_path[path] = ValuesFile(path, ctx.namespace or "default", ctx.chart, common)
+            self.values_files.append(self._values_by_path[path])
+        self._add(values_records(doc, path, ctx.namespace, ctx.release, defaults))
+
+    def _chart_defaults(self, chart: str | None) -> Any:
+        """The first document of a local chart's own ``values.yaml`` (empty if none)."""
+        docs = self._docs.get(posixpath.join(chart, "values.yaml"), []) if chart else []
+        return as_map(docs[0]) if docs else {}
+
+    def _add(self, records: Iterator[Any]) -> None:
+        for record in records:
+            self._sinks[type(record)].append(record)
+
+    def _read_mentions(self, path: str, docs: list[Any], path_re: re.Pattern | None) -> None:
+        """Repo paths and service addresses written in any string of the file."""
+        if is_kustomization_file(path):
+            return
+        for doc in docs:
+            if not is_map(doc) or is_application(doc):
+                continue
+            for value, line, block in walk_strings(doc, node_line(doc)):
+                if path_re is not None and ".y" in value:
+                    self.path_mentions += [PathMention(m[1], path, line_in_string(value, m.start(), line, block))
+                                           for m in path_re.finditer(value)]
+                self.address_mentions += [AddressMention(a, path, line_in_string(value, a.start, line, block))
+                                          for a in find_service_addresses(value)]
+
+
+def _list_items(doc: Any) -> list[Any]:
+    """The objects of a ``kind: List`` document (kubectl and Argo CD apply each item), else [doc]."""
+    if doc.get("kind") == "List" and is_seq(doc.get("items")):
+        return [item for item in doc["items"] if is_map(item) and "kind" in item]
+    return [doc]
+
+
+def _read_only_docs(tree: Tree, path: str) -> list[Any]:
+    """The parsed documents of a file, shared with yamlio's parse cache: never edit them.
+
+    ``YamlFile.docs`` deep-copies the documents so that they can be edited; the inventory
+    only reads, and on a large repository that copy costs more than the whole rest of the
+    load.
+    """
+    return load(tree, path).parsed_docs
+
+
+def _reason(exc: MigrateError) -> str:
+    """The message of an error, without the path:line prefix ``str()`` adds."""
+    return str(exc.args[0]) if exc.args else str(exc)
+
+
+def _path_pattern(top_folders: frozenset[str]) -> re.Pattern | None:
+    """Regex of a repo path of tracked-file shape: ``<top folder>/.../<name>.yaml``."""
+    if not top_folders:
+        return None
+    alternatives = "|".join(re.escape(f) for f in sorted(top_folders, key=len, reverse=True))
+    return re.compile(rf"(?<![\w./$-])((?:{alternatives})/[\w./-]*\.ya?ml)(?![\w.-])")

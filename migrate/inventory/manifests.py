@@ -1,0 +1,132 @@
+"""What a Kubernetes object document defines: workloads, services, routes, secrets, attachables.
+
+``manifest_records`` reads one object document and yields records (see ``records``); it never
+raises on unexpected shapes. Kinds a controller's CRDs serve make a ``CustomObject`` (the
+component installing the CRD is found from its API group); the kinds extension packages
+register as attachable (``inventory.extensions``) make an ``Attachable`` too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping
+
+from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
+from . import extensions, kinds
+from .records import Attachable, CustomObject, Manifest, Route, SecretSource, SecretUse, Service, Workload
+from .routes import ingress_routes
+from .workloads import read_env
+
+VSS_API = "secrets.hashicorp.com/v1beta1"
+
+
+
+@dataclass(frozen=True)
+class _Obj:
+    """Identity of the object being read."""
+
+    api: str
+    kind: str
+    name: str
+    namespace: str
+    file: str
+    line: int
+
+
+
+def _pod_spec(kind: str, spec: Mapping) -> Mapping:
+    if kind == "Pod":
+        return spec
+    if kind == "CronJob":
+        return as_map(dig(spec, "jobTemplate", "spec", "template", "spec"))
+    return as_map(dig(spec, "template", "spec"))
+
+
+def _workload(doc: Mapping, o: _Obj) -> Iterator[Workload]:
+    pod = _pod_spec(o.kind, as_map(doc.get("spec")))
+    workload = Workload(o.namespace, o.name, o.kind, o.file, o.line)
+    for key in ("initContainers", "containers"):
+        for container in as_seq(pod.get(key)):
+            read_env(dig(container, "env"), dig(container, "envFrom"), workload)
+    volumes = as_seq(pod.get("volumes"))
+    for i, volume in enumerate(volumes):
+        names = [dig(volume, "secret", "secretName")]
+        names += [dig(s, "secret", "name") for s in as_seq(dig(volume, "projected", "sources"))]
+        for name in filter(None, map(text, names)):
+            workload.secrets.append(SecretUse(name, "volume", o.file, key_line(volumes, i)))
+    yield workload
+
+
+def _service(doc: Mapping, o: _Obj) -> Iterator[Service]:
+    ports = tuple(p.get("port") for p in as_seq(dig(doc, "spec", "ports")) if is_map(p) and p.get("port"))
+    yield Service(o.namespace, o.name, ports, "manifest", o.file, o.line)
+
+
+def _ingress(doc: Mapping, o: _Obj) -> Iterator[Route]:
+    yield from ingress_routes(doc, o.namespace, o.name, o.file)
+
+
+def _secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
+    yield SecretSource(o.namespace, o.name, o.kind, None, None, o.file, o.line)
+
+
+def _vault_static_secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource | CustomObject]:
+    spec = as_map(doc.get("spec"))
+    secret = SecretSource(o.namespace, text(dig(spec, "destination", "name")) or o.name, o.kind,
+                          text(spec.get("mount")), text(spec.get("path")), o.file, o.line)
+    yield secret
+    yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line, node=secret.id)
+
+
+def _generated_secret(target_keys: tuple[str, ...]):
+    """Reader for kinds that make a Secret named at ``spec.<target_keys>`` (default: their own name)."""
+    def read(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
+        name = text(dig(doc, "spec", *target_keys)) or o.name
+        yield SecretSource(o.namespace, name, o.kind, None, None, o.file, o.line)
+    return read
+
+
+def _attachable(doc: Mapping, o: _Obj) -> Iterator[Attachable | CustomObject]:
+    kind = extensions.attachable(o.kind)
+    record = Attachable(o.kind, None if kind.cluster_scoped else o.namespace, o.name, kind.type_of(doc),
+                        kind.node_kind, o.file, o.line)
+    yield record
+    yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line, node=record.id)
+
+
+def _cnpg_cluster(doc: Mapping, o: _Obj) -> Iterator[Service | SecretSource]:
+    if kinds.api_group(o.api) != "postgresql.cnpg.io":
+        return
+    for suffix in kinds.CNPG_SERVICE_SUFFIXES:
+        yield Service(o.namespace, o.name + suffix, (5432,), "cnpg", o.file, o.line)
+    for suffix in kinds.CNPG_SECRET_SUFFIXES:
+        yield SecretSource(o.namespace, o.name + suffix, o.kind, None, None, o.file, o.line)
+
+
+_READERS = {
+    **{kind: _workload for kind in kinds.WORKLOAD_KINDS},
+    "Service": _service,
+    "Ingress": _ingress,
+    "Secret": _secret,
+    "VaultStaticSecret": _vault_static_secret,
+    "ExternalSecret": _generated_secret(("target", "name")),
+    "SealedSecret": _generated_secret(("template", "metadata", "name")),
+    "Cluster": _cnpg_cluster,
+}
+
+
+def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str | None,
+                     forced: bool = False) -> Iterator[Any]:
+    """Records of one Kubernetes object document (a namespace-less object takes ``default_namespace``;
+    every object does when ``forced``: a kustomization's ``namespace:``)."""
+    meta = as_map(doc.get("metadata"))
+    own = None if forced and default_namespace else text(meta.get("namespace"))
+    o = _Obj(text(doc.get("apiVersion")) or "", text(doc.get("kind")) or "", text(meta.get("name")) or "",
+             own or default_namespace or "default", file, node_line(doc))
+    yield Manifest(o.api, o.kind, o.name, o.namespace, file, o.line, index)
+    reader = _attachable if extensions.attachable(o.kind) is not None else _READERS.get(o.kind)
+    records = list(reader(doc, o)) if reader else []
+    yield from records
+    if kinds.is_custom_group(kinds.api_group(o.api)) and not any(isinstance(r, CustomObject) for r in records):
+        yield CustomObject(o.api, o.kind, o.namespace, o.name, file, o.line)
+

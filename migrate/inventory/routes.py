@@ -1,0 +1,95 @@
+"""Routes: what an Ingress or an ingress block of a values file exposes, and how it is served.
+
+``route_style`` reads the class (``ingressClassName``/``className``, else the legacy annotation,
+else a default), the annotations, and the references each registered attachment annotation
+lists (see ``inventory.extensions``). ``ingress_routes`` reads an Ingress manifest;
+``block_routes`` an ingress block of values; ``ingress_blocks`` finds the blocks of a
+third-party chart's values tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Mapping
+
+from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, text
+from . import extensions, kinds
+from .records import Route
+
+
+def route_style(holder: Mapping, annotations: Mapping, default_class: str | None) -> dict:
+    """Class (and its line), attachments and annotations of an Ingress or an ingress block.
+
+    The class is ``holder``'s ``ingressClassName``/``className``, else the legacy
+    ``kubernetes.io/ingress.class`` annotation, else ``default_class``.
+    """
+    class_key = next((k for k in ("ingressClassName", "className") if text(holder.get(k))), None)
+    if class_key:
+        class_name, class_line = text(holder.get(class_key)), key_line(holder, class_key)
+    elif text(annotations.get(kinds.INGRESS_CLASS_ANNOTATION)):
+        class_name = text(annotations.get(kinds.INGRESS_CLASS_ANNOTATION))
+        class_line = key_line(annotations, kinds.INGRESS_CLASS_ANNOTATION)
+    else:
+        class_name, class_line = default_class, None
+    attached = tuple((style.annotation, style.refs(text(annotations.get(style.annotation)) or ""))
+                     for style in extensions.attachments() if text(annotations.get(style.annotation)))
+    return dict(
+        class_name=class_name, class_line=class_line, attachments=attached,
+        annotations=tuple(sorted((str(k), text(v) or "") for k, v in annotations.items())),
+        annotation_lines=tuple((str(k), key_line(annotations, k)) for k in annotations),
+    )
+
+
+def _backend(backend: Mapping) -> tuple[str | None, Any]:
+    """(service name, port) of an Ingress backend (networking.k8s.io/v1 or the older v1beta1)."""
+    service = text(dig(backend, "service", "name")) or text(backend.get("serviceName"))
+    port = dig(backend, "service", "port", "number") or dig(backend, "service", "port", "name")
+    return service, port or backend.get("servicePort")
+
+
+def ingress_routes(doc: Mapping, namespace: str, name: str, file: str) -> Iterator[Route]:
+    spec = as_map(doc.get("spec"))
+    style = route_style(spec, as_map(dig(doc, "metadata", "annotations")), None)
+    common = dict(namespace=namespace, owner=f"Ingress/{name}", file=file, **style)
+    for rule in as_seq(spec.get("rules")):
+        paths = as_seq(dig(rule, "http", "paths"))
+        for j, item in enumerate(paths):
+            service, port = _backend(as_map(dig(item, "backend")))
+            yield Route(text(dig(rule, "host")) or "*", text(dig(item, "path")) or "/", service=service, port=port,
+                        line=key_line(paths, j), **common)
+    if is_map(spec.get("defaultBackend")):
+        service, port = _backend(spec["defaultBackend"])
+        yield Route("*", "/", service=service, port=port, line=key_line(spec, "defaultBackend"), **common)
+
+
+def block_routes(block: Mapping, style: dict, *, namespace: str, service: str | None, port: Any,
+                 owner: str, file: str) -> Iterator[Route]:
+    """Routes of an ingress block of a values file.
+
+    ``hosts`` is a list of ``{host, paths: [{path} | path]}`` or of plain host names (then
+    the block's ``path``/``paths`` apply); ``hostname`` names a single host.
+    """
+    hosts = block.get("hosts") if "hosts" in block else ([block["hostname"]] if "hostname" in block else [])
+    common = dict(namespace=namespace, service=service, port=port, owner=owner, file=file, **style)
+    for i, entry in enumerate(as_seq(hosts)):
+        host = (text(entry.get("host")) if is_map(entry) else text(entry)) or "*"
+        paths = entry.get("paths") if is_map(entry) else block.get("paths", [block.get("path") or "/"])
+        if not as_seq(paths):
+            yield Route(host, "/", line=key_line(hosts, i), **common)
+        for j, item in enumerate(as_seq(paths)):
+            path = text(item.get("path")) if is_map(item) else text(item)
+            yield Route(host, path or "/", line=key_line(paths, j, key_line(hosts, i)), **common)
+
+
+
+def ingress_blocks(node: Any, trail: str = "") -> Iterator[tuple[str, Mapping]]:
+    """(dotted key, block) of every enabled ingress block in a third-party values tree."""
+    for key, value in as_map(node).items():
+        here = f"{trail}.{key}" if trail else str(key)
+        if not is_map(value):
+            continue
+        is_block = str(key) == "ingress" and any(k in value for k in ("hosts", "hostname", "className",
+                                                                          "ingressClassName"))
+        if is_block and value.get("enabled") is not False:
+            yield here, value
+        elif not is_block:
+            yield from ingress_blocks(value, here)

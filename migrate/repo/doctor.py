@@ -1,0 +1,91 @@
+"""`migrate doctor`: which YAML files of a repository survive a load/dump round trip byte for byte.
+
+For every YAML file git tracks, the report says whether re-emission through ruamel.yaml (with the
+styles detected per block) reproduces it exactly, where it first differs when it does not, and
+which files do not parse. Helm templates are skipped (never parsed). A file that does not
+round-trip is still safe to edit: ``YamlFile.dump()`` then applies edits as minimal text patches,
+so the report is informational; only unparseable files make it fail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from ..errors import YamlError
+from ..roundtrip import is_yaml_path, load
+from .files import is_helm_template
+from .tracked import Tree
+
+OK, DIFFERS, ERROR, SKIPPED = "ok", "differs", "error", "skipped"
+
+
+@dataclass(frozen=True)
+class FileCheck:
+    """The verdict on one file. ``line``/``original``/``emitted``: first difference (DIFFERS);
+    ``line``/``reason``: where and why it does not parse (ERROR)."""
+
+    path: str
+    status: str
+    line: int | None = None
+    original: str | None = None
+    emitted: str | None = None
+    reason: str | None = None
+
+
+@dataclass
+class DoctorReport:
+    """All files checked, in path order."""
+
+    files: list[FileCheck] = field(default_factory=list)
+
+    def having(self, status: str) -> list[FileCheck]:
+        return [f for f in self.files if f.status == status]
+
+    @property
+    def exit_code(self) -> int:
+        """1 if some file does not parse, else 0 (round-trip differences are informational)."""
+        return 1 if self.having(ERROR) else 0
+
+    def to_json(self) -> dict:
+        counts = {status: len(self.having(status)) for status in (OK, DIFFERS, ERROR, SKIPPED)}
+        files = [{k: v for k, v in asdict(f).items() if v is not None} for f in self.files]
+        return {"counts": counts, "files": files}
+
+
+def doctor(tree: Tree) -> DoctorReport:
+    """Check every tracked YAML file of ``tree``."""
+    return DoctorReport([check_file(tree, path) for path in tree.paths() if is_yaml_path(path)])
+
+
+def check_file(tree: Tree, path: str) -> FileCheck:
+    """The verdict on one YAML file of ``tree``."""
+    if is_helm_template(path, tree):
+        return FileCheck(path, SKIPPED, reason="Helm template")
+    try:
+        yf = load(tree, path)
+    except YamlError as exc:
+        return FileCheck(path, ERROR, line=exc.line, reason=exc.args[0])
+    difference = yf.first_difference()
+    if difference is None:
+        return FileCheck(path, OK)
+    line, original, emitted = difference
+    return FileCheck(path, DIFFERS, line=line, original=original, emitted=emitted)
+
+
+def render_text(report: DoctorReport) -> str:
+    """The human report: counts, then one entry per file that differs or does not parse."""
+    ok, differs, errors, skipped = (report.having(s) for s in (OK, DIFFERS, ERROR, SKIPPED))
+    lines = [
+        f"{len(report.files)} YAML files checked",
+        f"  {len(ok):5d} reproduced byte for byte by re-emission",
+        f"  {len(differs):5d} re-emitted differently (edits to them are applied as minimal text patches)",
+        f"  {len(errors):5d} do not parse",
+        f"  {len(skipped):5d} Helm templates skipped",
+    ]
+    for check in differs:
+        lines += ["", f"differs  {check.path}:{check.line}",
+                  f"  original:   {check.original}", f"  re-emitted: {check.emitted}"]
+    for check in errors:
+        where = f"{check.path}:{check.line}" if check.line else check.path
+        lines += ["", f"error    {where}: {check.reason}"]
+    return "\n".join(lines)

@@ -1,0 +1,151 @@
+"""``Tree``: the files git tracks in a repository, read lazily, with in-memory edits on top.
+
+Everything that reads the repository (inventory, graph, verification) reads a ``Tree``, so
+that a step can be planned and verified on an edited copy in memory before anything is
+written to disk. ``Tree.from_repo`` lists the tracked files (``git ls-files``) and reads their
+working-tree content on first use; ``Tree.from_commit`` reads the blobs of a commit;
+``tree.with_changes({...})`` returns a new Tree with files replaced, added (text) or removed
+(``None``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from ..errors import RepoError
+from .git import cat_file_batch, git_toplevel
+from .paths import normpath
+
+
+class Tree:
+    """Tracked files of a repository (working-tree content) plus an overlay of edits.
+
+    ``reader`` reads one base file's bytes; by default the working-tree file under ``root``
+    (``Tree.from_commit`` reads blobs of a commit instead).
+    """
+
+    def __init__(self, root: Path | None, paths: Iterable[str], overlay: Mapping[str, str | None] | None = None,
+                 cache: dict[str, str] | None = None, reader: Callable[[str], bytes] | None = None):
+        self.root = Path(root) if root is not None else None
+        self._base_paths = frozenset(paths)
+        self._overlay: dict[str, str | None] = dict(overlay or {})
+        self._cache: dict[str, str] = cache if cache is not None else {}
+        self._reader = reader or self._read_working_file
+        self._paths: list[str] | None = None
+
+    # -- construction -------------------------------------------------------------
+    @classmethod
+    def from_repo(cls, root: Path | str) -> "Tree":
+        top = git_toplevel(Path(root))
+        proc = subprocess.run(
+            ["git", "ls-files", "-z", "--cached"], cwd=top, capture_output=True
+        )
+        if proc.returncode != 0:
+            raise RepoError(f"git ls-files failed in {top}: {proc.stderr.decode(errors='replace').strip()}")
+        paths = [p for p in proc.stdout.decode("utf-8").split("\0") if p]
+        if not paths:
+            raise RepoError(f"the repository at {top} tracks no files (empty repository?)")
+        # A tracked file deleted in the working tree is not part of the tree; neither is one
+        # reached through a symbolic link that leaves the repository (never read outside it).
+        real_top = top.resolve()
+        paths = [p for p in paths if (top / p).is_file() and real_top in (top / p).resolve().parents]
+        return cls(top, paths)
+
+    @classmethod
+    def from_commit(cls, root: Path | str, rev: str) -> "Tree":
+        """The files of commit ``rev`` (blobs, not the working tree); read in one batch on first use."""
+        top = git_toplevel(Path(root))
+        proc = subprocess.run(["git", "ls-tree", "-r", "-z", "--full-tree", rev], cwd=top, capture_output=True)
+        if proc.returncode != 0:
+            raise RepoError(f"no commit {rev!r} in {top}: {proc.stderr.decode(errors='replace').strip()}")
+        blob_ids: dict[str, str] = {}
+        for entry in proc.stdout.decode("utf-8").split("\0"):
+            meta, _, path = entry.partition("\t")
+            if meta.split(" ")[1:2] == ["blob"]:
+                blob_ids[path] = meta.split(" ")[2]
+        return cls(top, blob_ids, reader=_BlobReader(top, blob_ids))
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str]) -> "Tree":
+        """An in-memory tree (tests, generated repos)."""
+        return cls(None, [], overlay=dict(files))
+
+    def with_changes(self, changes: Mapping[str, str | None]) -> "Tree":
+        overlay = dict(self._overlay)
+        for path, text in changes.items():
+            overlay[normpath(path)] = text
+        return Tree(self.root, self._base_paths, overlay, self._cache, self._reader)
+
+    # -- reading ------------------------------------------------------------------
+    def paths(self) -> list[str]:
+        """Every file path, sorted."""
+        if self._paths is None:
+            s = set(self._base_paths)
+            for p, text in self._overlay.items():
+                if text is None:
+                    s.discard(p)
+                else:
+                    s.add(p)
+            self._paths = sorted(s)
+        return self._paths
+
+    def exists(self, path: str) -> bool:
+        path = normpath(path)
+        if path in self._overlay:
+            return self._overlay[path] is not None
+        return path in self._base_paths
+
+    def is_dir(self, path: str) -> bool:
+        """True if some file lives below ``path``."""
+        prefix = normpath(path)
+        if prefix == "":
+            return True
+        prefix += "/"
+        return any(p.startswith(prefix) for p in self.paths())
+
+    def listdir(self, folder: str) -> list[str]:
+        """Files (recursively) below ``folder``."""
+        prefix = normpath(folder)
+        if prefix == "":
+            return list(self.paths())
+        prefix += "/"
+        return [p for p in self.paths() if p.startswith(prefix)]
+
+    def read_text(self, path: str) -> str:
+        path = normpath(path)
+        if path in self._overlay:
+            text = self._overlay[path]
+            if text is None:
+                raise FileNotFoundError(path)
+            return text
+        if path not in self._base_paths:
+            raise FileNotFoundError(path)
+        if path not in self._cache:
+            self._cache[path] = self._reader(path).decode("utf-8")
+        return self._cache[path]
+
+    def _read_working_file(self, path: str) -> bytes:
+        assert self.root is not None
+        return (self.root / path).read_bytes()
+
+    def changes(self) -> dict[str, str | None]:
+        """The overlay: path -> new text, or None for a removed file."""
+        return dict(self._overlay)
+
+
+class _BlobReader:
+    """Reads the blobs of one commit: all of them in one ``git cat-file --batch`` on first use."""
+
+    def __init__(self, root: Path, blob_ids: Mapping[str, str]):
+        self._root = root
+        self._ids = dict(blob_ids)
+        self._blobs: dict[str, bytes] | None = None
+
+    def __call__(self, path: str) -> bytes:
+        if self._blobs is None:
+            paths = sorted(self._ids)
+            contents = cat_file_batch(self._root, [self._ids[p] for p in paths])
+            self._blobs = {p: c or b"" for p, c in zip(paths, contents)}
+        return self._blobs[path]

@@ -1,0 +1,74 @@
+"""A content-addressed cache of YAML parses on disk, inside the repository's ``.git`` folder.
+
+Parsing is most of the cost of loading a large repository (ruamel's round-trip parser:
+about 4 ms for a typical values file; unpickling the same parse: about 0.3 ms). The key is a
+hash of the file's path and exact text, the versions of migrate and ruamel.yaml and a hash of
+the parser's code (every module of this package), so a cached parse can never be stale: a changed file is a
+new key. Entries are written atomically (temporary file, then rename); any problem reading
+or writing the cache falls back to parsing, silently. ``MIGRATE_PARSE_CACHE=0`` turns it off
+(the benchmark's cold runs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import ruamel.yaml
+
+from ..version import __version__
+
+# What a parse depends on besides the text: the versions, and the parser's own code (a parser
+# changed without a version bump must not read the pickles of the previous one).
+_PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))))
+_VERSION = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}, roundtrip {_PARSER_CODE.hexdigest()[:16]}"
+
+
+class ParseCache:
+    """Pickled parses under ``<.git>/migrate/parse-cache/``; a no-op without a folder."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def key(self, path: str, text: str) -> str:
+        return hashlib.sha256(f"{_VERSION}\0{path}\0{text}".encode()).hexdigest()
+
+    def get(self, key: str) -> Any | None:
+        if self.folder is None:
+            return None
+        try:
+            return pickle.loads((self.folder / key[:2] / key[2:]).read_bytes())
+        except Exception:  # missing, truncated or from another version of a library: parse again
+            return None
+
+    def put(self, key: str, value: Any) -> None:
+        if self.folder is None:
+            return
+        target = self.folder / key[:2] / key[2:]
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, target)
+        except (OSError, pickle.PicklingError, RecursionError):
+            pass  # a read-only .git, a full disk: the cache is only an optimisation
+
+
+def cache_for(root: Path | None) -> ParseCache:
+    """The cache of the repository at ``root`` (None, a worktree without a .git folder, or
+    MIGRATE_PARSE_CACHE=0: no cache)."""
+    if root is None or os.environ.get("MIGRATE_PARSE_CACHE", "1") == "0":
+        return ParseCache(None)
+    return _cache_for(Path(root))
+
+
+@lru_cache(maxsize=16)
+def _cache_for(root: Path) -> ParseCache:
+    git_dir = root / ".git"
+    return ParseCache(git_dir / "migrate" / "parse-cache" if git_dir.is_dir() else None)

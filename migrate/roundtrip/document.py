@@ -1,0 +1,262 @@
+"""``YamlFile``: one YAML file's documents as editable ruamel nodes, and its text written back.
+
+How a file is read and written again:
+
+- **Framing** (``framing``): the text is cut into documents at the ``---`` / ``...`` marker
+  lines; each keeps its framing text verbatim and only its body is parsed (ruamel.yaml 0.19,
+  round-trip mode, quotes preserved), with line numbers counted from the start of the file.
+- **Styles per block** (``styles``): every block records how it was laid out; the emitter
+  (``emitter``) applies them block by block. Final newline, BOM and CRLF follow the file.
+- **Dump.** ``dump()`` re-emits the original documents (``before``) and the current ones
+  (``after``). Unedited: the original text, always. Edited: the hunks of before -> after are
+  applied to the original text (``patch``); when the re-emission reproduces the file this is
+  exactly ``after``, otherwise every line outside the edited hunks stays byte-identical. The
+  result is parsed again and must hold the edited data, else ``YamlError``.
+
+``load(tree, path)`` parses a file of anything with ``read_text(path)`` (and ``root``, for the
+on-disk parse cache); parses are shared, each ``YamlFile`` gets its own copy of the documents.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import merge_attrib
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import Reader
+from ruamel.yaml.scanner import RoundTripScanner
+
+from ..errors import YamlError
+from .cache import cache_for
+from .emitter import emit
+from .framing import BOM, MARKER, Segment, split_stream
+from .lines import split_lines
+from .nodes import copy_nodes, plain
+from .patch import patch
+from .styles import annotate, walk
+
+_CACHE_SIZE = 4096
+
+
+class YamlFile:
+    """One YAML file: its documents as editable ruamel nodes, and the text they were read from.
+
+    ``docs`` is this object's own copy (edit it in place: values, keys, items, whole documents);
+    ``dump()`` writes the edits back with the file's formatting.
+    """
+
+    def __init__(self, parsed: "Parsed"):
+        self._parsed = parsed
+        self._docs: list[Any] | None = None
+        self._originals: list[Any] = []
+        self._last_dump: tuple[str, str] | None = None
+
+    @classmethod
+    def parse(cls, text: str, path: str | None = None) -> "YamlFile":
+        """Parse ``text``; raises YamlError(reason, path=, line=) for bad YAML or duplicate keys."""
+        return cls(Parsed.from_text(text, path))
+
+    @property
+    def path(self) -> str | None:
+        return self._parsed.path
+
+    @property
+    def text(self) -> str:
+        """The original text."""
+        return self._parsed.text
+
+    @property
+    def parsed_docs(self) -> list[Any]:
+        """The documents as parsed, shared by every YamlFile of the same text: read-only.
+
+        For readers (the inventory) that must not pay for the private copy ``docs`` makes;
+        edit ``docs``, never these."""
+        return self._parsed.docs
+
+    @property
+    def docs(self) -> list[Any]:
+        """One node per YAML document: CommentedMap, CommentedSeq, a scalar, or None (empty)."""
+        if self._docs is None:
+            self._docs = self._parsed.copy_docs()
+            self._originals = list(self._docs)
+        return self._docs
+
+    def dump(self) -> str:
+        """The text of the documents; byte-identical to the input when nothing was edited."""
+        if self._docs is None:
+            return self.text
+        try:
+            after = self._parsed.render(_pair(self._docs, self._originals, self._parsed.segments))
+        except YAMLError as exc:
+            raise YamlError(f"cannot write the edited documents: {exc}", path=self.path) from None
+        before = self._parsed.emission()
+        if after == before:
+            return self.text
+        if self._last_dump is None or self._last_dump[0] != after:
+            self._last_dump = (after, self._checked(patch(self.text, before, after)))
+        return self._last_dump[1]
+
+    def roundtrips(self) -> bool:
+        """Does re-emission (with the detected styles) reproduce the file byte for byte?"""
+        return self._parsed.emission() == self.text
+
+    def first_difference(self) -> tuple[int, str, str] | None:
+        """(1-based line, original line, re-emitted line) of the first difference, or None."""
+        if self.roundtrips():
+            return None
+        original, emitted = split_lines(self.text), split_lines(self._parsed.emission())
+        for number, (old, new) in enumerate(zip_longest(original, emitted, fillvalue=""), start=1):
+            if old != new:
+                return number, _show(old, new), _show(new, old)
+        return None
+
+    def _checked(self, text: str) -> str:
+        """``text`` if it parses to the edited documents, else YamlError naming the file."""
+        try:
+            result = Parsed.from_text(text, self.path)
+        except YamlError as exc:
+            raise YamlError(f"the edit would produce invalid YAML ({exc})", path=self.path) from None
+        if plain(result.docs) != plain(self._docs):
+            raise YamlError("cannot apply the edit without changing other content of the file",
+                            path=self.path)
+        return text
+
+
+def load(tree, path: str) -> YamlFile:
+    """Parse ``tree.read_text(path)``; parses are cached by (path, text), each call gets its own docs."""
+    try:
+        text = tree.read_text(path)
+    except UnicodeDecodeError:
+        raise YamlError("not UTF-8 text", path=path) from None
+    key = (path, text)
+    parsed = _CACHE.get(key)
+    if parsed is None:
+        parsed = _parse_cached(getattr(tree, "root", None), path, text)
+        _CACHE[key] = parsed
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    if isinstance(parsed, YamlError):
+        raise YamlError(parsed.args[0], path=parsed.path, line=parsed.line)
+    return YamlFile(parsed)
+
+
+def _parse_cached(root, path: str, text: str) -> "Parsed | YamlError":
+    """The parse of ``text``, from the repository's on-disk parse cache when it has it."""
+    disk = cache_for(root)
+    key = disk.key(path, text)
+    parsed = disk.get(key)
+    if isinstance(parsed, Parsed):
+        return parsed
+    try:
+        parsed = Parsed.from_text(text, path)
+    except YamlError as exc:
+        return exc
+    disk.put(key, parsed)
+    return parsed
+
+
+def is_yaml_path(path: str) -> bool:
+    """``*.yaml`` / ``*.yml``."""
+    return path.lower().endswith((".yaml", ".yml"))
+
+
+@dataclass
+class Parsed:
+    """A parsed text (shared by the cache; never edited): segments, pristine docs, re-emission."""
+
+    path: str | None
+    text: str
+    segments: list[Segment]
+    docs: list[Any]
+    _emission: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_text(cls, text: str, path: str | None) -> "Parsed":
+        normal = text.removeprefix(BOM).replace("\r\n", "\n")
+        lines = normal.split("\n")
+        segments = split_stream(split_lines(normal))
+        docs = [_parse_body(seg, lines, path) for seg in segments]
+        return cls(path, text, segments, docs)
+
+    def copy_docs(self) -> list[Any]:
+        """A private, editable copy of the documents (deepcopy mangles merge keys: re-parse those)."""
+        merges = any(getattr(node, merge_attrib, None) for node, _ in walk(self.docs, False))
+        return Parsed.from_text(self.text, self.path).docs if merges else copy_nodes(self.docs)
+
+    def emission(self) -> str:
+        """Re-emission of the unedited documents (computed once, on first use)."""
+        if self._emission is None:
+            self._emission = self.render(list(zip(self.docs, self.segments)))
+        return self._emission
+
+    def render(self, pairs: list[tuple[Any, Segment | None]]) -> str:
+        """The text of ``(doc, segment)`` pairs, in this file's line endings and final newline."""
+        parts = []
+        for i, (doc, seg) in enumerate(pairs):
+            head = seg.head if seg else ""
+            if i and not any(MARKER.match(line) for line in head.splitlines()):
+                head += "---\n"
+            body = seg.body if seg is not None and doc is None else emit(doc)
+            parts += [head, body, seg.tail if seg else ""]
+        out = (BOM if self.text.startswith(BOM) else "") + "".join(parts)
+        if out.endswith("\n") and not self.text.endswith("\n"):
+            out = out[:-1]
+        if "\r\n" in self.text and self.text.count("\r\n") == self.text.count("\n"):
+            out = out.replace("\n", "\r\n")
+        return out
+
+
+
+def _parse_body(segment: Segment, lines: list[str], path: str | None) -> Any:
+    """The document in ``segment.body`` (None if empty), its blocks annotated with their layout."""
+    if not segment.body.strip():
+        return None
+    yaml = _yaml()
+    yaml.reader.line = segment.start  # marks (errors, .lc) count lines from the top of the file
+    try:
+        doc = yaml.load(segment.body)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
+    except YAMLError as exc:
+        raise YamlError(str(exc).strip().splitlines()[0], path=path, line=segment.start + 1) from None
+    annotate(doc, lines, base=0, in_map=False)
+    return doc
+
+
+def _reason(exc: MarkedYAMLError) -> str:
+    """ruamel's message without marks and notes: ``found duplicate key "a"``."""
+    text = exc.problem or exc.context or "invalid YAML"
+    return re.sub(r' with value ".*', "", text)
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.preserve_quotes = True
+    yaml.Reader, yaml.Scanner = Reader, RoundTripScanner  # pure-Python reader: lets us set .line
+    return yaml
+
+
+
+def _pair(docs: list[Any], originals: list[Any], segments: list[Segment]) -> list[tuple[Any, Segment | None]]:
+    """Each current document with the segment (framing text) of the original it is, if any."""
+    pairs, start = [], 0
+    for doc in docs:
+        match = next((i for i in range(start, len(originals)) if originals[i] is doc), None)
+        pairs.append((doc, None if match is None else segments[match]))
+        start = start if match is None else match + 1
+    return pairs
+
+
+def _show(line: str, other: str) -> str:
+    """A line without its newline, or its repr when only the line ending differs."""
+    text = line.rstrip("\r\n")
+    return repr(line) if text == other.rstrip("\r\n") else text
+
+
+_CACHE: "OrderedDict[tuple[str, str], Parsed | YamlError]" = OrderedDict()

@@ -1,0 +1,82 @@
+"""`migrate doctor`: round-trip report over the YAML files git tracks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from migrate.cli import main
+from migrate.repo.doctor import DIFFERS, ERROR, OK, SKIPPED, doctor
+from migrate.repo.tracked import Tree
+
+DATA = Path(__file__).parents[1] / "data" / "yaml"
+
+
+def git_repo(path: Path, files: dict[str, str]) -> Path:
+    """A git repository at ``path`` with ``files`` committed."""
+    path.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (path / name).parent.mkdir(parents=True, exist_ok=True)
+        (path / name).write_bytes(text.encode("utf-8"))
+    commit(path, "files")
+    return path
+
+
+def commit(path: Path, message: str) -> None:
+    run = lambda *args: subprocess.run(["git", *args], cwd=path, check=True, capture_output=True)  # noqa: E731
+    if not (path / ".git").exists():
+        run("init", "-q", "-b", "main")
+    run("add", "-A")
+    run("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", message)
+
+
+def test_report_lists_every_yaml_file_with_its_verdict(tmp_path):
+    repo = git_repo(tmp_path / "repo", {
+        "good.yaml": (DATA / "mixed-sequences.yaml").read_text(encoding="utf-8"),
+        "odd.yaml": (DATA / "odd-spacing.yaml").read_text(encoding="utf-8"),
+        "bad.yml": "a: 1\nb: 2\n  c: 3\n",
+        "chart/Chart.yaml": "name: chart\n",
+        "chart/templates/deploy.yaml": "replicas: {{ .Values.replicas }}\n",
+        "README.md": "not yaml\n",
+    })
+    report = doctor(Tree.from_repo(repo))
+    verdicts = {f.path: f.status for f in report.files}
+    assert verdicts == {"bad.yml": ERROR, "chart/Chart.yaml": OK, "chart/templates/deploy.yaml": SKIPPED,
+                        "good.yaml": OK, "odd.yaml": DIFFERS}
+    odd = report.having(DIFFERS)[0]
+    assert (odd.line, odd.original, odd.emitted) == (7, "seq: [ a , b ]", "seq: [ a, b ]")
+    bad = report.having(ERROR)[0]
+    assert bad.line == 3 and bad.reason
+    assert report.exit_code == 1
+
+
+def test_cli_on_example_repo_exits_zero(example_repo):
+    result = CliRunner().invoke(main, ["doctor", "--repo", str(example_repo)])
+    assert result.exit_code == 0, result.output
+    assert "reproduced byte for byte" in result.output
+    assert "0 do not parse" in result.output
+    data = json.loads(CliRunner().invoke(main, ["doctor", "--repo", str(example_repo), "--json"]).output)
+    assert data["counts"]["error"] == 0 and data["counts"]["skipped"] >= 1
+    assert all(f["status"] in (OK, SKIPPED) for f in data["files"])
+
+
+def test_cli_fails_on_a_committed_broken_file(example_repo):
+    (example_repo / "applications" / "broken.yaml").write_text("kind: ConfigMap\ndata: {a: 1\n", encoding="utf-8")
+    commit(example_repo, "add a broken file")
+    result = CliRunner().invoke(main, ["doctor", "--repo", str(example_repo)])
+    assert result.exit_code == 1
+    assert "error    applications/broken.yaml:3:" in result.output
+    data = json.loads(CliRunner().invoke(main, ["doctor", "--repo", str(example_repo), "--json"]).output)
+    assert [f["path"] for f in data["files"] if f["status"] == ERROR] == ["applications/broken.yaml"]
+
+
+def test_cli_outside_a_git_repository_says_so(tmp_path):
+    shutil.copy(DATA / "anchors.yaml", tmp_path / "anchors.yaml")
+    result = CliRunner().invoke(main, ["doctor", "--repo", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "not a git repository" in result.output
+    assert isinstance(result.exception, SystemExit)
