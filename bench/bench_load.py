@@ -39,7 +39,7 @@ class Phase(NamedTuple):
 
 def load(state: dict) -> None:
     from migrate.inventory import Inventory
-    from migrate.tree import Tree
+    from migrate.repo.tracked import Tree
 
     state["tree"] = Tree.from_repo(state["repo"])
     state["inventory"] = Inventory.load(state["tree"])
@@ -54,9 +54,10 @@ def graph(state: dict) -> None:
 
 
 def history(state: dict) -> None:
-    from migrate.history import find_runs, load_history
+    from migrate.engine.ledger import find_runs
+    from migrate.repo.history import load_history
 
-    state["history"] = load_history(state["repo"], state["inventory"])
+    state["history"] = load_history(state["repo"], state["inventory"].applications)
     state["runs"] = find_runs(state["repo"])
 
 

@@ -12,7 +12,7 @@ from ..repo.paths import normpath
 class Unchanged(Check):
     name = "unchanged"
     description = "The given files and folders are byte-identical to what they were before the run."
-    options = {"paths": Option("Files or folders that must not change.", default=[], example=["bootstrap/kong"],
+    options = {"paths": Option("Files or folders that must not change.", default=[], example=["bootstrap/vault"],
                                required=True)}
 
     def check(self, ctx: Context) -> Iterable[Finding]:

@@ -40,10 +40,10 @@ class EditKustomizationResources(Operation):
     options = {
         "file": Option("The kustomization file, or its folder.", example="bootstrap/kustomization.yaml",
                        required=True),
-        "remove": Option("Entries to remove, as written in the list.", default=[], example=["kong/argocd.yaml"]),
+        "remove": Option("Entries to remove, as written in the list.", default=[], example=["ingress-controller/argocd.yaml"]),
         "add": Option("Entries to add (where the first removed entry was, else after `after`, else at "
                       "the end).", default=[], example=["lumie/backend/argocd.yaml"]),
-        "after": Option("Insert the added entries after this entry.", default="", example="traefik/argocd.yaml"),
+        "after": Option("Insert the added entries after this entry.", default="", example="cert-manager/argocd.yaml"),
         "missing_ok": Option("Do not fail when an entry to remove is not listed.", default=False),
     }
 
