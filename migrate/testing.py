@@ -10,6 +10,10 @@
 operation must change (new text, or None for a deleted file); every other file must stay
 byte-identical. The helper also checks what the engine checks: the changed paths were
 declared and every changed YAML file parses. It returns the StepResult.
+
+A check is tested the same way: ``assert_check("unchanged", before, after, ["changed, but"],
+paths=["bootstrap"])`` states the files before the run, the files a step changed, and the
+findings expected (``[]``: the check holds).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .engine.verify import check_declared, check_parses
-from .playbook import OPERATIONS, Context, Operation, StepResult
+from .playbook import CHECKS, OPERATIONS, Check, Context, Finding, Operation, StepResult
 from .repo.diffs import diff_files
 from .repo.tracked import Tree
 
@@ -66,3 +70,26 @@ def make_repo(path: Path | str, files: Mapping[str, str] | Path | str, message: 
     for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", message]):
         subprocess.run(["git", *command], cwd=path, check=True, capture_output=True)
     return path
+
+
+def check_findings(check: str | type[Check], before: Mapping[str, str], after: Mapping[str, str | None], *,
+                   params: Mapping[str, Any] | None = None, **options: Any) -> list[Finding]:
+    """What check ``check`` (name or class) with ``options`` finds on the files ``after`` (the state
+    after a step: ``before`` with these files replaced, None = deleted), ``before`` being the
+    repository before the run."""
+    cls = CHECKS.get(check) if isinstance(check, str) else check
+    origin = Tree.from_files(before)
+    tree = origin.with_changes(after)
+    ctx = Context.for_tree(origin, params=dict(params or {})).at(tree, options=cls.bind(options))
+    return list(cls().check(ctx))
+
+
+def assert_check(check: str | type[Check], before: Mapping[str, str], after: Mapping[str, str | None],
+                 expected: list[str], *, params: Mapping[str, Any] | None = None, **options: Any) -> list[Finding]:
+    """Run ``check`` on before/after (see ``check_findings``) and assert its findings: one per entry
+    of ``expected``, each message containing that text, in order (``[]``: the check holds)."""
+    found = check_findings(check, before, after, params=params, **options)
+    messages = [f.message for f in found]
+    if len(messages) != len(expected) or any(want not in got for want, got in zip(expected, messages)):
+        raise AssertionError(f"check {getattr(check, 'name', check)} found {messages}, expected {expected}")
+    return found

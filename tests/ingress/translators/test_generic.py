@@ -7,6 +7,7 @@ import pytest
 from migrate.errors import UsageError
 from migrate.ingress.sites import Site
 from migrate.ingress.translators import Feature, TranslationTable
+from migrate.ingress.testing import assert_translation, translate_feature
 from tests.fixtures.ingress import outcome, spec
 
 
@@ -33,3 +34,38 @@ def test_a_feature_without_translation_is_a_loss():
 def test_translation_table_errors_are_usage_errors(table, message):
     with pytest.raises(UsageError, match=message):
         TranslationTable(table)
+
+
+# --- each generic translator, one feature in and one outcome out -------------------------------------
+def test_not_needed_says_why():
+    assert_translation("not-needed", "false", ("not-needed", "forwards the full path"),
+                       options={"why": "Traefik forwards the full path."})
+
+
+def test_loss_says_why():
+    assert_translation("loss", "5000", ("loss", "no per-route read timeout"),
+                       options={"why": "Traefik has no per-route read timeout."})
+
+
+def test_strip_prefix_strips_every_path_but_the_root():
+    assert_translation("strip-prefix", "true", {"stripPrefix": {"prefixes": ["/api", "/v2"]}},
+                       paths=("/api", "/", "/v2"))
+    assert translate_feature("strip-prefix", "true", paths=("/api",)).middleware.name == "web-strip-prefix"
+
+
+def test_redirect_scheme_is_permanent_https_by_default_and_shared_by_the_namespace():
+    outcome = assert_translation("redirect-scheme", "true", {"redirectScheme": {"scheme": "https", "permanent": True}})
+    assert (outcome.middleware.namespace, outcome.middleware.name) == ("ns", "redirect-https")
+    assert_translation("redirect-scheme", "true", {"redirectScheme": {"scheme": "http", "permanent": False}},
+                       options={"scheme": "http", "permanent": False})
+
+
+def test_redirect_to_sends_every_request_to_the_url():
+    assert_translation("redirect-to", "https://example.com/new",
+                       {"redirectRegex": {"regex": "^.*$", "replacement": "https://example.com/new",
+                                          "permanent": True}})
+
+
+def test_ip_allow_list_takes_the_cidr_list():
+    assert_translation("ip-allow-list", "10.0.0.0/8, 192.168.1.0/24",
+                       {"ipAllowList": {"sourceRange": ["10.0.0.0/8", "192.168.1.0/24"]}})
