@@ -12,10 +12,6 @@ from migrate.consolidation.env import (
     rename_secret,
     unite,
 )
-from migrate.consolidation.ingress import (
-    IngressBlock,
-    merge_ingresses,
-)
 from migrate.consolidation.parts import (
     Part,
     Where,
@@ -41,23 +37,6 @@ def vss(service: str, kind: str, path: str, templates: dict) -> dict:
     return {"name": f"{service}-{kind}", "mount": "kv", "path": path,
             "destination": {"name": f"{service}-{kind}-secrets", "create": True},
             "transformation": {"excludeRaw": True, "templates": templates}}
-
-
-# --- ingress -------------------------------------------------------------------------------------------
-JWT = {"konghq.com/strip-path": "true", "konghq.com/plugins": "lumie-cors,lumie-jwt"}
-
-
-TLS = [{"secretName": "api-tls", "hosts": ["api.lumie.kr"]}]
-
-
-def block(service: str, paths: list[str], annotations: dict, name: str | None = None, host: str = "api.lumie.kr",
-          tls=TLS) -> IngressBlock:
-    data = {"enabled": True} if name is None else {"name": name}
-    data.update(className="kong", annotations=annotations,
-                hosts=[{"host": host, "paths": [{"path": p, "pathType": "Prefix"} for p in paths]}])
-    if tls:
-        data["tls"] = tls
-    return IngressBlock(Where(service, "v.yaml", 1), name, data)
 
 
 def test_rename_secret_only_renames_the_services_own_prefix():
@@ -160,11 +139,3 @@ def test_unite_merges_mappings_key_by_key():
         {"k": {"a": 1, "b": 2}, "z": 3}
 
 
-def test_tls_is_united_per_group_and_additional_names_stay_unique():
-    merged = merge_ingresses([block("a-svc", ["/a"], JWT, host="a.lumie.kr", tls=[{"secretName": "s", "hosts": ["a"]}]),
-                              block("b-svc", ["/b"], JWT, host="b.lumie.kr", tls=[{"secretName": "s", "hosts": ["b"]}]),
-                              block("c-svc", ["/c"], {}, name="hook", tls=None),
-                              block("d-svc", ["/d"], {"x": "1"}, name="hook", tls=None)], "kong")
-    assert merged.value["tls"] == [{"secretName": "s", "hosts": ["a", "b"]}]
-    assert [h["host"] for h in merged.value["hosts"]] == ["a.lumie.kr", "b.lumie.kr"]
-    assert [a["name"] for a in merged.additional] == ["hook", "hook-d"]

@@ -64,3 +64,13 @@ def test_middleware_references_of_carried_middlewares_move_to_the_target_namespa
     moved = move_attachment_refs(annotations, "lumie-exam", "lumie-backend", frozenset({"exam-svc-strip-prefix"}))
     assert moved == {key: "lumie-backend-exam-svc-strip-prefix@kubernetescrd,traefik-cors@kubernetescrd", "x": "y"}
     assert annotations[key].startswith("lumie-exam-")  # the input is not changed
+
+
+def test_tls_is_united_per_group_and_additional_names_stay_unique():
+    merged = merge_ingresses([block("a-svc", ["/a"], JWT, host="a.lumie.kr", tls=[{"secretName": "s", "hosts": ["a"]}]),
+                              block("b-svc", ["/b"], JWT, host="b.lumie.kr", tls=[{"secretName": "s", "hosts": ["b"]}]),
+                              block("c-svc", ["/c"], {}, name="hook", tls=None),
+                              block("d-svc", ["/d"], {"x": "1"}, name="hook", tls=None)], "kong")
+    assert merged.value["tls"] == [{"secretName": "s", "hosts": ["a", "b"]}]
+    assert [h["host"] for h in merged.value["hosts"]] == ["a.lumie.kr", "b.lumie.kr"]
+    assert [a["name"] for a in merged.additional] == ["hook", "hook-d"]

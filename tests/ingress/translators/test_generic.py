@@ -6,8 +6,8 @@ import pytest
 
 from migrate.errors import UsageError
 from migrate.ingress.sites import Site
-from migrate.ingress.translators import Feature, TranslationTable
 from migrate.ingress.testing import assert_translation, translate_feature
+from migrate.ingress.translators import Feature, TranslationTable
 from tests.fixtures.ingress import outcome, spec
 
 
