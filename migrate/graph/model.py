@@ -31,6 +31,7 @@ import networkx as nx
 
 from ..errors import UsageError
 from ..inventory import Inventory
+from ..render.view import ArgoView
 from .references import References
 from .store import DANGLING, EXTERNAL, PROBLEMS, GraphStore, path_node_id
 from .structure import build_structure
@@ -86,9 +87,10 @@ class Reference:
 class DepGraph:
     """The graph of one inventory, with its roots and what is synced."""
 
-    def __init__(self, inv: Inventory):
+    def __init__(self, inv: Inventory, view: ArgoView | None = None):
         self.inv = inv
-        store = GraphStore(inv)
+        self.view = view if view is not None else ArgoView.build(inv)
+        store = GraphStore(inv, self.view)
         build_structure(store)
         References(store).add_all()
         self.g, self.roots, self._synced = store.g, store.roots, store.synced
@@ -231,6 +233,6 @@ class DepGraph:
         return self.g.subgraph(keep)
 
 
-def build_graph(inv: Inventory) -> DepGraph:
-    """The dependency graph of an inventory."""
-    return DepGraph(inv)
+def build_graph(inv: Inventory, view: ArgoView | None = None) -> DepGraph:
+    """The dependency graph of an inventory (rendered as Argo CD would: ``view``, built when not given)."""
+    return DepGraph(inv, view)

@@ -32,25 +32,25 @@ class References:
 
     def __init__(self, b: GraphStore):
         self.b = b
-        inv = b.inv
-        self.services = {s.id for s in inv.services}
-        self.deployed_namespaces = _deployed_namespaces(inv)
+        records = b.records
+        self.services = {s.id for s in records.services}
+        self.deployed_namespaces = _deployed_namespaces(b)
         self.service_homes: dict[str, set[str]] = defaultdict(set)
-        for s in inv.services:
+        for s in records.services:
             self.service_homes[s.name].add(s.namespace)
-        self.secrets = {s.id for s in inv.secrets}
-        self.attachables = {(a.kind, a.namespace, a.name): a for a in inv.attachables}
-        self.outside_namespaces = _namespaces_with_outside_content(inv)
-        self.apps_by_name = {a.name: a for a in inv.applications}
+        self.secrets = {s.id for s in records.secrets}
+        self.attachables = {(a.kind, a.namespace, a.name): a for a in records.attachables}
+        self.outside_namespaces = _namespaces_with_outside_content(b)
+        self.apps_by_name = {a.name: a for a in b.view.apps.values()}
         self.installed: set[str] = set()
 
     def add_all(self) -> None:
-        for workload in self.b.inv.workloads:
+        for workload in self.b.records.workloads:
             self._calls(workload)
             self._secret_reads(workload)
-        for route in self.b.inv.routes:
+        for route in self.b.records.routes:
             self._route(route)
-        for obj in self.b.inv.objects:
+        for obj in self.b.records.objects:
             self._needs_crd(obj.id, obj.group, obj.file, obj.line)
         self._path_mentions()
         self._waves()
@@ -196,29 +196,45 @@ class References:
 
 
 def _sibling_groups(b: GraphStore) -> Iterable[list[Application]]:
-    """Applications grouped by the kustomization that includes them; the roots form one more group."""
+    """Applications grouped by the kustomization that includes them, or by the Application that deploys
+    them (a chart's, an ApplicationSet's); the roots form one more group."""
     groups: dict[str, list[Application]] = defaultdict(list)
-    for app in b.inv.applications:
-        parents = [u for u, _, k in b.g.in_edges(b.path_node(app.file), data="kind") if k == "includes"]
-        for parent in parents + (["(roots)"] if app.is_root else []):
+    for app in b.view.apps.values():
+        node = app.id if app.generated_by else b.path_node(app.file)
+        parents = [u for u, _, k in b.g.in_edges(node, data="kind") if k in ("includes", "deploys")]
+        parents += [u for u, _, k in b.g.in_edges(app.id, data="kind") if k == "deploys"] if not app.generated_by \
+            else []
+        for parent in dict.fromkeys(parents + (["(roots)"] if app.id in b.view.roots else [])):
             groups[parent].append(app)
     return groups.values()
 
 
-def _deployed_namespaces(inv: Inventory) -> set[str]:
-    """Namespaces the repo deploys something to (from files some Application deploys)."""
+def _deployed_namespaces(b: GraphStore) -> set[str]:
+    """Namespaces the repo deploys something to: files some Application deploys, and what renders."""
+    inv, records = b.inv, b.records
     deployed = {ctx.namespace for ctx in inv.contexts.values() if ctx.namespace}
-    records = [*inv.services, *inv.workloads, *inv.routes, *inv.secrets, *inv.objects]
-    return deployed | {r.namespace for r in records if r.file in inv.contexts}
+    deployed |= {app.dest_namespace for app_id, app in b.view.apps.items()
+                 if app.dest_namespace and b.view.renders.get(app_id) and b.view.renders[app_id].rendered}
+    rendered = {r.file for made in records.by_app.values() for r in made}
+    items = [*records.services, *records.workloads, *records.routes, *records.secrets, *records.objects]
+    return deployed | {r.namespace for r in items if r.file in inv.contexts or r.file in rendered}
 
 
-def _namespaces_with_outside_content(inv: Inventory) -> set[str]:
-    """Namespaces that receive something the repo does not show: a remote chart or repository,
-    or a local chart whose templates the model cannot read (its values.yaml has no ``common:``)."""
-    namespaces = {v.namespace for v in inv.values_files if _is_opaque_chart(inv, v.chart)}
-    for app in inv.applications:
-        if app.dest_namespace and any(not s.local and not s.ref for s in app.sources):
+def _namespaces_with_outside_content(b: GraphStore) -> set[str]:
+    """Namespaces that receive something the repo does not show: a remote chart or repository, a
+    part of an Application that did not render, or (not rendered) a local chart whose templates the
+    source model cannot read (its values.yaml has no ``common:``)."""
+    inv, view = b.inv, b.view
+    namespaces: set[str] = set()
+    for app_id, app in view.apps.items():
+        render = view.renders.get(app_id)
+        partial = render is not None and render.rendered and render.unrendered
+        if app.dest_namespace and (partial or (render is None or not render.rendered)
+                                   and any(not s.local and not s.ref for s in app.sources)):
             namespaces.add(app.dest_namespace)
+    if view.rendering:
+        return namespaces
+    namespaces |= {v.namespace for v in inv.values_files if _is_opaque_chart(inv, v.chart)}
     for kust in inv.kustomizations:
         for chart in kust.helm_charts:
             if chart.repo:

@@ -14,6 +14,8 @@ import networkx as nx
 
 from ..inventory import Inventory
 from ..inventory.kustomizations import is_kustomization_file
+from ..render.view import ArgoView
+from .records import GraphRecords
 
 STRUCTURE = ("includes", "deploys", "renders")
 RESOLVED, EXTERNAL, DANGLING, SUSPECT = "resolved", "external", "dangling", "suspect"
@@ -31,13 +33,15 @@ def path_node_id(path: str, values: set[str]) -> str:
 class GraphStore:
     """The graph of one inventory while it is built (see module doc)."""
 
-    def __init__(self, inv: Inventory):
+    def __init__(self, inv: Inventory, view: ArgoView):
         self.inv = inv
+        self.view = view
+        self.records = GraphRecords.build(inv, view)
         self.g = nx.MultiDiGraph()
         self.values_paths = {v.file for v in inv.values_files} | _values_refs(inv)
         self.kustomizations = {k.folder: k for k in inv.kustomizations}
         self.app_files = {a.file for a in inv.applications}
-        self.app_names = {a.name for a in inv.applications}
+        self.app_names = {a.name for a in view.apps.values()}
         self.roots: list[str] = []
         self.synced: set[str] = set()
 

@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from ..errors import MigrateError
 from ..repo.files import FileIndex
 from ..repo.paths import join
+from ..roundtrip import plain
 from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
 from .records import Application, PathRef, Source
 
@@ -93,6 +94,8 @@ def _value_files(src: Any, source_path: str | None, local: bool, local_refs: set
                 local_refs_out.append(PathRef(resolve("", rest, file, line), raw, "values", file, line))
             else:
                 remote.append(raw)
+        elif local and raw.startswith("/"):   # Argo CD: a leading / is the repository's root
+            local_refs_out.append(PathRef(resolve("", raw.lstrip("/"), file, line), raw, "values", file, line))
         elif local and source_path is not None:
             local_refs_out.append(PathRef(resolve(source_path, raw, file, line), raw, "values", file, line))
         else:
@@ -114,6 +117,7 @@ def _source(src: Any, self_urls: set[str], local_refs: set[str], file: str) -> S
         release_name=text(dig(src, "helm", "releaseName")),
         target_revision=text(src.get("targetRevision")), value_files=values, remote_value_files=remote,
         include=text(directory.get("include")), recurse=bool(directory.get("recurse")), line=line,
+        spec=plain(src),
     )
 
 

@@ -19,18 +19,20 @@ import re
 from typing import Any, Callable, Iterator
 
 from ..errors import MigrateError, YamlError
+from ..repo.config import RepoConfig
 from ..repo.files import FileIndex, is_helm_template
+from ..repo.git import remote_urls
 from ..repo.tracked import Tree
 from ..roundtrip import is_yaml_path, load
-from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, walk_strings
+from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, text, walk_strings
 from .addresses import find_service_addresses
-from .applications import is_application, read_application, self_repo_urls
+from .applications import is_application, read_application, repo_url_key, self_repo_urls
 from .chart_values import values_records
 from .deploys import DeployContext, DeployWalk
 from .kustomizations import is_kustomization_file, read_kustomization
 from .manifests import manifest_records
-from .records import (AddressMention, Application, Attachable, CustomObject, Kustomization, Manifest,
-                      ParseProblem, PathMention, Route, SecretSource, Service, ValuesFile, Workload)
+from .records import (AddressMention, Application, ApplicationSet, Attachable, CustomObject, Kustomization,
+                      Manifest, ParseProblem, PathMention, Route, SecretSource, Service, ValuesFile, Workload)
 
 _NO_CONTEXT = DeployContext(None, None)
 
@@ -42,7 +44,10 @@ class Inventory:
         self.tree = tree
         self.files = FileIndex(tree)
         self.errors: list[ParseProblem] = []
+        self.config = RepoConfig.load(tree)
         self.applications: list[Application] = []
+        self.application_sets: list[ApplicationSet] = []
+        self.self_urls: set[str] = set()
         self.kustomizations: list[Kustomization] = []
         self.values_files: list[ValuesFile] = []
         self.manifests: list[Manifest] = []
@@ -113,8 +118,18 @@ class Inventory:
         app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
                     if is_application(doc)]
         self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files)
+        self_urls |= {repo_url_key(url) for url in (*remote_urls(self.tree.root), *self.config.repo_urls)}
+        self.self_urls = self_urls
         for path, i, doc in app_docs:
             self._read_record(self.applications, read_application, doc, path, i, self_urls)
+        for path, docs in self._docs.items():
+            for i, doc in enumerate(docs):
+                if is_map(doc) and doc.get("kind") == "ApplicationSet" and \
+                        str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
+                    meta = as_map(doc.get("metadata"))
+                    self.application_sets.append(ApplicationSet(
+                        text(meta.get("name")) or f"(unnamed, {path})", text(meta.get("namespace")) or "argocd",
+                        path, node_line(doc), i))
         for path, docs in self._docs.items():
             doc = next((d for d in docs if is_map(d)), None)
             if is_kustomization_file(path) and doc is not None:

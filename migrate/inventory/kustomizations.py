@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Iterable
 
-from ..repo.paths import normpath
+from ..repo.paths import join, normpath
 from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
 from .applications import resolve
 from .records import HelmChart, Kustomization, PathRef
@@ -20,7 +20,8 @@ KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization
 # kustomization keys holding lists of local paths (strings), and their role.
 _PATH_LIST_KEYS = {
     "resources": "resource", "bases": "resource", "components": "component", "crds": "crd",
-    "patchesStrategicMerge": "patch",
+    "patchesStrategicMerge": "patch", "transformers": "transformer", "generators": "generator-config",
+    "validators": "validator", "configurations": "configuration", "replacements": "replacement",
 }
 
 
@@ -51,6 +52,8 @@ def _kustomization_paths(doc: Any, folder: str, file: str) -> Iterable[PathRef |
         yield from _path_items(doc.get(key), role, folder, file)
     for key in ("patches", "patchesJson6902"):
         yield from _path_items(doc.get(key), "patch", folder, file)
+    if is_map(doc.get("openapi")):
+        yield from _path_items([doc["openapi"]], "openapi", folder, file)
     for key in ("configMapGenerator", "secretGenerator"):
         for gen in as_seq(doc.get(key)):
             for field in ("files", "envs"):
@@ -69,7 +72,7 @@ def _helm_chart(item: Any, folder: str, chart_home: str, file: str) -> HelmChart
     chart_path = resolve(folder, posixpath.join(chart_home, name), file, line) if not repo and name else None
     return HelmChart(
         name=name, repo=repo, chart_path=chart_path, release_name=text(item.get("releaseName")),
-        namespace=text(item.get("namespace")), values_files=values, line=line,
+        namespace=text(item.get("namespace")), values_files=values, line=line, version=text(item.get("version")),
     )
 
 
@@ -87,3 +90,8 @@ def read_kustomization(doc: Any, file: str) -> Kustomization:
         helm_charts=[_helm_chart(h, folder, home, file) for h in as_seq(doc.get("helmCharts")) if is_map(h)],
         chart_home=chart_home,
     )
+
+
+def chart_home_of(kust: Kustomization) -> str:
+    """The repo folder of a kustomization's ``helmGlobals.chartHome`` (default ``charts``)."""
+    return join(kust.folder, kust.chart_home if kust.chart_home is not None else "charts")

@@ -8,6 +8,7 @@ nothing says). Paths are repo-relative POSIX paths, already resolved.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 from .addresses import ServiceAddress
 
@@ -53,6 +54,7 @@ class Source:
     include: str | None              # ``directory.include`` glob
     recurse: bool
     line: int
+    spec: Mapping[str, Any] = field(default_factory=dict)   # the source as written (plain data)
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Application:
     sync_wave: int | None
     sync_wave_line: int | None
     value_files: list[str] = field(default_factory=list)  # every values file it deploys (incl. kustomize helmCharts)
+    generated_by: str | None = None  # the ApplicationSet or Application that renders it (no file of its own)
 
     @property
     def id(self) -> str:
@@ -87,6 +90,21 @@ class Application:
         return len(parts) == 2 and parts[1] == "application.yaml"
 
 
+@dataclass(frozen=True)
+class ApplicationSet:
+    """An Argo CD ApplicationSet document."""
+
+    name: str
+    namespace: str
+    file: str
+    line: int
+    doc: int
+
+    @property
+    def id(self) -> str:
+        return f"applicationset:{self.namespace}/{self.name}"
+
+
 @dataclass
 class HelmChart:
     """A ``helmCharts`` entry of a kustomization."""
@@ -98,6 +116,15 @@ class HelmChart:
     namespace: str | None
     values_files: list[PathRef]      # valuesFile + additionalValuesFiles, resolved
     line: int
+    version: str | None = None
+
+    def vendored(self, chart_home: str) -> list[str]:
+        """The folders where kustomize looks for this chart before pulling it (``<home>/<name>``, and
+        ``<home>/<name>-<version>/<name>`` when both repo and version are set)."""
+        folders = [f"{chart_home}/{self.name}".lstrip("/")]
+        if self.repo and self.version:
+            folders.append(f"{chart_home}/{self.name}-{self.version}/{self.name}".lstrip("/"))
+        return folders
 
 
 @dataclass

@@ -34,6 +34,15 @@ def git_toplevel(root: Path) -> Path:
     return Path(proc.stdout.strip())
 
 
+def remote_urls(root: Path | None) -> list[str]:
+    """The fetch URLs of a repository's git remotes (none for a folder that is not a repository)."""
+    if root is None:
+        return []
+    proc = subprocess.run(["git", "config", "--get-regexp", r"^remote\..*\.url$"], cwd=root, capture_output=True,
+                          text=True)
+    return [line.split(" ", 1)[1].strip() for line in proc.stdout.splitlines() if " " in line]
+
+
 def cat_file_batch(root: Path, objects: list[str]) -> list[bytes | None]:
     """Contents of git objects (blob ids or ``<rev>:<path>``) in one ``git cat-file --batch``
     call, in order; None for a missing object."""

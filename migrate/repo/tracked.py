@@ -33,6 +33,7 @@ class Tree:
         self._overlay: dict[str, str | None] = dict(overlay or {})
         self._cache: dict[str, str] = cache if cache is not None else {}
         self._reader = reader or self._read_working_file
+        self._on_disk = reader is None or getattr(reader, "__func__", None) is Tree._read_working_file
         self._paths: list[str] | None = None
 
     # -- construction -------------------------------------------------------------
@@ -125,6 +126,27 @@ class Tree:
         if path not in self._cache:
             self._cache[path] = self._reader(path).decode("utf-8")
         return self._cache[path]
+
+    def read_bytes(self, path: str) -> bytes:
+        """The file's bytes (an edited file: its text, UTF-8 encoded); works for binary files too."""
+        path = normpath(path)
+        if path in self._overlay:
+            text = self._overlay[path]
+            if text is None:
+                raise FileNotFoundError(path)
+            return text.encode("utf-8")
+        if path not in self._base_paths:
+            raise FileNotFoundError(path)
+        if path in self._cache:
+            return self._cache[path].encode("utf-8")
+        return self._reader(path)
+
+    def working_file(self, path: str) -> Path | None:
+        """Where the file's current content is on disk (an unedited file of a working tree), else None."""
+        path = normpath(path)
+        if path in self._overlay or path not in self._base_paths or not self._on_disk or self.root is None:
+            return None
+        return self.root / path
 
     def _read_working_file(self, path: str) -> bytes:
         assert self.root is not None

@@ -1,0 +1,76 @@
+"""The render cache: what an Application renders to, keyed by everything the render reads.
+
+A render's key (``sources.cache_key``) hashes the tools, the render settings, the Application's
+sources and destination, and the bytes of every input file; a cached render can never be stale,
+and a step re-renders only the Applications whose inputs it changed. Entries live in memory for
+the process and on disk in ``$MIGRATE_CACHE_DIR`` (default ``~/.cache/migrate``) ``/renders/``,
+shared by every repository (the same inputs render the same anywhere). Disk entries are written
+atomically; a damaged one is rendered again; ``MIGRATE_RENDER_CACHE=0`` keeps it in memory only.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any
+
+
+def cache_root() -> Path:
+    """The folder of migrate's caches that are not tied to one repository."""
+    configured = os.environ.get("MIGRATE_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "migrate"
+
+
+class RenderCache:
+    """Renders by key, in memory and on disk."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        disk = os.environ.get("MIGRATE_RENDER_CACHE", "1") != "0"
+        self.folder = (folder or cache_root() / "renders") if disk else None
+        self._memory: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any | None:
+        with self._lock:
+            if key in self._memory:
+                return self._memory[key]
+        if self.folder is None:
+            return None
+        try:
+            value = pickle.loads((self.folder / key[:2] / key[2:]).read_bytes())
+        except Exception:  # noqa: BLE001  (missing, damaged, from another version: render again)
+            return None
+        with self._lock:
+            self._memory[key] = value
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._memory[key] = value
+        if self.folder is None:
+            return
+        target = self.folder / key[:2] / key[2:]
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temp, target)
+        except (OSError, pickle.PicklingError):
+            pass   # a read-only home, a full disk: the cache is only an optimisation
+
+
+_SHARED: dict[tuple, RenderCache] = {}
+
+
+def shared_cache() -> RenderCache:
+    """The process's render cache (one per cache location and setting)."""
+    key = (os.environ.get("MIGRATE_CACHE_DIR"), os.environ.get("MIGRATE_RENDER_CACHE", "1"))
+    if key not in _SHARED:
+        _SHARED[key] = RenderCache()
+    return _SHARED[key]

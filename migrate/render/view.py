@@ -1,0 +1,311 @@
+"""The repository as Argo CD sees it: its roots, the Applications each one deploys, what each renders to.
+
+``ArgoView.build(inventory)``:
+
+1. expands every ApplicationSet of the repository offline (``appsets``); each generated
+   Application is a first-class Application record (``generated_by``);
+2. renders every Application (``sources``; in parallel, through the render cache): the
+   Application and ApplicationSet objects a render holds are what that Application deploys — a
+   kustomization listing Application files, a directory of them, a Helm chart whose templates
+   emit one per value entry all come out the same way. A rendered Application that no file
+   holds (a chart's) becomes a generated Application and is rendered in turn;
+3. finds the roots: the repository's Applications and ApplicationSets that no other one deploys
+   (deploying itself is allowed: a self-managed root), whose source is this repository, and that
+   deploy Applications (an App-of-Apps, or an ApplicationSet) — or, in a repository where no
+   Application deploys another, every one of them (each is applied by hand); or those the
+   repository config names (``roots:``). An Application nothing deploys in a repository of
+   App-of-Apps is not synced (a forgotten one, or one applied by hand: the config can say so);
+   Applications whose source is another repository are external;
+4. what is synced: the roots and everything they deploy, recursively.
+
+Without the render extra (or with rendering off) Applications are not rendered; what each deploys
+is then read from the source model (the Application files its kustomizations and directories
+list), and the reason is said once (``off``).
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from ..errors import MigrateError
+from ..inventory import Inventory
+from ..inventory.applications import is_application, read_application, repo_url_key
+from ..inventory.records import Application
+from ..roundtrip.nodes import as_map, is_map, text
+from .appsets import Expander
+from .cache import shared_cache
+from .gotemplate import GoTemplates
+from .helm_server import shared_server
+from .manifests import RenderError
+from .sources import AppRender, Settings, SourceRenderer, cache_key
+from .tools import Tools
+from .workspace import Workspace
+
+APPSET = "ApplicationSet"
+
+
+@dataclass(frozen=True)
+class Child:
+    """An Application (or ApplicationSet) another one deploys, and where it is written."""
+
+    id: str
+    file: str
+    line: int
+
+
+@dataclass
+class ArgoView:
+    """See module doc. ``apps``: every Application (file-based and generated) by id."""
+
+    apps: dict[str, Application] = field(default_factory=dict)
+    appsets: dict[str, object] = field(default_factory=dict)
+    renders: dict[str, AppRender] = field(default_factory=dict)
+    children: dict[str, list[Child]] = field(default_factory=dict)
+    roots: dict[str, str] = field(default_factory=dict)          # id -> why it is a root
+    external: dict[str, str] = field(default_factory=dict)       # id -> its other repository
+    unreached: dict[str, str] = field(default_factory=dict)      # id -> why it is no root
+    synced: set[str] = field(default_factory=set)
+    blind_spots: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    off: str = ""                                                # why nothing was rendered
+
+    @property
+    def rendering(self) -> bool:
+        return not self.off
+
+    def generated(self) -> list[Application]:
+        return [a for a in self.apps.values() if a.generated_by]
+
+    def parents(self, child: str) -> list[str]:
+        return [p for p, kids in self.children.items() if any(k.id == child for k in kids)]
+
+    # -- building ------------------------------------------------------------------------------------
+    @classmethod
+    def build(cls, inv: Inventory, tools: Tools | None = None) -> "ArgoView":
+        tools = tools or Tools.detect()
+        config = inv.config
+        off = "" if config.render_enabled else "rendering is off (render.enabled: false in .migrate/config.yaml)"
+        off = off or tools.reason
+        return _Builder(inv, tools, off).run()
+
+
+class _Builder:
+    def __init__(self, inv: Inventory, tools: Tools, off: str) -> None:
+        self.inv, self.tools, self.view = inv, tools, ArgoView(off=off)
+        config = inv.config
+        self.settings = Settings(config.build_options, config.kube_version, config.api_versions)
+        self.workspace = Workspace(inv.tree)
+        self.templates = GoTemplates(tools) if not off else None
+        self.renderer = SourceRenderer(inv, self.settings, tools, self.workspace)
+        self.cache = shared_cache()
+        self.by_name: dict[tuple[str, str], list[Application]] = {}
+
+    def run(self) -> ArgoView:
+        view = self.view
+        for app in self.inv.applications:
+            self._add(app)
+        queue = [*view.apps]
+        for appset in self.inv.application_sets:
+            view.appsets[appset.id] = appset
+            queue += self._expand(appset.id, self.inv.docs(appset.file)[appset.doc], appset.file, appset.line)
+        while queue:
+            queue = self._render(queue)
+        self._roots()
+        self._synced()
+        return view
+
+    def _add(self, app: Application) -> None:
+        self.view.apps.setdefault(app.id, app)
+        self.by_name.setdefault((app.namespace, app.name), []).append(app)
+
+    # -- ApplicationSets --------------------------------------------------------------------------------
+    def _expand(self, appset_id: str, doc, file: str, line: int) -> list[str]:
+        view = self.view
+        tree = self.inv.tree
+        expander = Expander(tree.paths(), tree.read_text, self.inv.self_urls, list(self.inv.config.clusters),
+                            self.templates)
+        expansion = expander.expand(doc, file)
+        view.blind_spots += expansion.blind_spots
+        view.notes += expansion.notes
+        if expansion.error:
+            view.blind_spots.append(f"{file}:{line}: ApplicationSet {appset_id.partition(':')[2]} could not be "
+                                    f"expanded: {expansion.error}")
+        kids = view.children.setdefault(appset_id, [])
+        added = []
+        for generated in expansion.applications:
+            app = self._record(generated, file, line, appset_id)
+            if app is not None:
+                kids.append(Child(app.id, file, line))
+                if app.id not in view.apps:
+                    self._add(app)
+                    added.append(app.id)
+        return added
+
+    def _record(self, doc, file: str, line: int, by: str) -> Application | None:
+        try:
+            app = read_application(doc, file, 0, self.inv.self_urls)
+        except MigrateError as exc:
+            self.view.blind_spots.append(f"{file}:{line}: a generated Application is not valid: {exc.args[0]}")
+            return None
+        app.generated_by = by
+        app.line = app.line if app.line > 1 else line
+        return app
+
+    # -- rendering ----------------------------------------------------------------------------------
+    def _render(self, ids: list[str]) -> list[str]:
+        """Render ``ids``; the ids of Applications found for the first time in their renders."""
+        if self.view.off:
+            for app_id in ids:
+                self.view.renders[app_id] = AppRender(app_id, error=self.view.off)
+                self.view.children[app_id] = self._source_children(self.view.apps[app_id])
+            return []
+        if self.renderer.server is None and not self.tools.helm_binary and \
+                "--enable-helm" in self.settings.build_options:
+            self.renderer.server = shared_server(self.tools)
+        workers = max(1, min(len(ids), (os.cpu_count() or 2) * 2))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            renders = list(pool.map(self._render_one, ids))
+        found: list[str] = []
+        for app_id, render in zip(ids, renders):
+            self.view.renders[app_id] = render
+            found += self._children(app_id, render)
+        return found
+
+    def _render_one(self, app_id: str) -> AppRender:
+        app = self.view.apps[app_id]
+        inputs = self.renderer.inputs(app)
+        key = cache_key(self.settings, self.tools, app, inputs, self.inv.tree)
+        cached = self.cache.get(key)
+        if cached is None:
+            try:
+                raws, error = self.renderer.raw(app)
+            except RenderError as exc:
+                raws, error = [], exc.args[0]
+            cached = (raws, error)
+            self.cache.put(key, cached)
+        raws, error = cached
+        render = AppRender(app_id, inputs=inputs, error=error)
+        if error is None:
+            render.objects = self.renderer.locate(app, raws)
+            render.unrendered = [u for raw in raws for u in raw.unrendered]
+        return render
+
+    def _children(self, parent: str, render: AppRender) -> list[str]:
+        """Record the Applications and ApplicationSets ``render`` holds; the new ones, to render next."""
+        view = self.view
+        if not render.rendered:
+            view.children[parent] = self._source_children(view.apps[parent])
+            return []
+        kids, new = view.children.setdefault(parent, []), []
+        for obj in render.objects:
+            doc = obj.doc
+            if not str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
+                continue
+            meta = as_map(doc.get("metadata"))
+            namespace = text(meta.get("namespace")) or "argocd"
+            name = text(meta.get("name")) or ""
+            if doc.get("kind") == APPSET:
+                appset_id = f"applicationset:{namespace}/{name}"
+                kids.append(Child(appset_id, obj.located.file, _line(obj)))
+                if appset_id not in view.appsets:
+                    view.appsets[appset_id] = obj.located.file
+                    new += self._expand(appset_id, obj.located.doc, obj.located.file, _line(obj))
+                continue
+            if not is_application(doc):
+                continue
+            known = self.by_name.get((namespace, name), [])
+            same = next((a for a in known if a.file == obj.located.file), known[0] if known else None)
+            if same is None:
+                same = self._record(obj.located.doc, obj.located.file, _line(obj), parent)
+                if same is None:
+                    continue
+                self._add(same)
+                new.append(same.id)
+            kids.append(Child(same.id, obj.located.file, _line(obj)))
+        return new
+
+    def _source_children(self, app: Application) -> list[Child]:
+        """What an Application deploys when it is not rendered: the Application files in the folders and
+        kustomizations it deploys (the source model's reading)."""
+        contexts = self.inv.contexts
+        return [Child(other.id, other.file, other.line) for other in self.inv.applications
+                if other.id != app.id and contexts.get(other.file) is not None and contexts[other.file].app == app.id]
+
+    # -- roots and synced --------------------------------------------------------------------------------
+    def _roots(self) -> None:
+        view = self.view
+        deployed = {kid.id for parent, kids in view.children.items() for kid in kids if kid.id != parent}
+        configured = set(self.inv.config.roots)
+        candidates: list[tuple[str, str, str, bool]] = []   # id, name, file, local
+        for app in self.inv.applications:
+            candidates.append((app.id, app.name, app.file, any(s.local for s in app.sources)))
+        for appset in self.inv.application_sets:
+            candidates.append((appset.id, appset.name, appset.file, self._appset_local(appset)))
+        app_of_apps = any(kid.id != parent for parent, kids in view.children.items() for kid in kids)
+        for app_id, name, file, local in candidates:
+            if configured:
+                if name in configured or file in configured or app_id in configured:
+                    view.roots[app_id] = "named in .migrate/config.yaml roots"
+                continue
+            if app_id in deployed:
+                continue
+            if not local:
+                app = view.apps.get(app_id)
+                view.external[app_id] = ", ".join(s.repo_url for s in app.sources) if app else "another repository"
+                continue
+            kids = view.children.get(app_id, [])
+            self_managed = any(kid.id == app_id for kid in kids)
+            if app_of_apps and not kids:
+                view.unreached[app_id] = (f"nothing deploys it and it deploys no Application ({file}); if it is "
+                                          "applied by hand, list it under roots in .migrate/config.yaml")
+                continue
+            why = ("it deploys itself (self-managed) and nothing else of the repository deploys it" if self_managed
+                   else "no Application of the repository deploys it" if kids else
+                   "no Application of the repository deploys another: each is applied by hand")
+            view.roots[app_id] = f"{why}; its source is this repository ({file})"
+        for name in sorted(configured - {n for _, n, _, _ in candidates} - {f for _, _, f, _ in candidates}
+                           - set(view.roots)):
+            view.notes.append(f".migrate/config.yaml names root {name}, which is no Application or ApplicationSet "
+                              "of the repository")
+
+    def _appset_local(self, appset) -> bool:
+        doc = self.inv.docs(appset.file)[appset.doc]
+        spec = as_map(doc.get("spec"))
+        sources = [as_map(as_map(spec.get("template")).get("spec")).get("source")]
+        sources += list(as_map(as_map(spec.get("template")).get("spec")).get("sources") or [])
+        urls = [text(as_map(s).get("repoURL")) for s in sources if is_map(s)]
+        urls += _generator_urls(spec.get("generators"))
+        from_repo = [u for u in urls if u]
+        return not from_repo or any(repo_url_key(u) in self.inv.self_urls or "{{" in u for u in from_repo)
+
+    def _synced(self) -> None:
+        view = self.view
+        stack = list(view.roots)
+        seen = set(stack)
+        while stack:
+            for kid in view.children.get(stack.pop(), []):
+                if kid.id not in seen:
+                    seen.add(kid.id)
+                    stack.append(kid.id)
+        view.synced = seen
+
+
+
+def _generator_urls(generators) -> list[str]:
+    urls = []
+    for generator in generators or []:
+        if not is_map(generator):
+            continue
+        for kind, spec in generator.items():
+            if kind == "git" and is_map(spec):
+                urls.append(text(spec.get("repoURL")) or "")
+            elif kind in ("matrix", "merge") and is_map(spec):
+                urls += _generator_urls(spec.get("generators"))
+    return urls
+
+
+def _line(obj) -> int:
+    lc = getattr(obj.located.doc, "lc", None)
+    return lc.line + 1 if lc is not None and lc.line is not None else 1
