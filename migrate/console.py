@@ -8,6 +8,7 @@ data and prints; none computes anything.
 from __future__ import annotations
 
 import click
+import yaml
 from rich import box
 from rich.console import Console
 from rich.markdown import Markdown
@@ -106,3 +107,16 @@ def show_applied(result) -> None:
     elif not result.already_applied:
         click.echo(f"{plan.playbook.name}: nothing to change")
 
+
+
+def render_text(result: dict) -> str:
+    """The objects of ``migrate render`` as one YAML stream, each headed by where it comes from."""
+    head = [f"# {result['application']} ({'synced' if result['synced'] else 'not synced'}; {result['file']})"]
+    lines = head + [f"# {part}" for part in result["unrendered"]]
+    parts = ["\n".join(lines) + "\n"]
+    for entry in result["objects"]:
+        meta = entry["object"].get("metadata") or {}
+        head = (f"# {entry['object'].get('kind')} {meta.get('namespace') or '(cluster)'}/{meta.get('name')}: "
+                f"{entry['file']}:{entry['line']} (source {entry['source']}, {entry['via']})\n")
+        parts.append("---\n" + head + yaml.safe_dump(entry["object"], sort_keys=False, allow_unicode=True))
+    return "".join(parts)

@@ -29,6 +29,16 @@ def example_repo(example_repo_master, tmp_path) -> Path:
     return dest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _render_cache(tmp_path_factory):
+    """Renders are cached for the test session only (never the user's ~/.cache/migrate)."""
+    folder = tmp_path_factory.mktemp("render-cache")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("MIGRATE_CACHE_DIR", str(folder))
+    yield folder
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def _git_identity(monkeypatch):
     """Commits made by tests (and by the engine under test) get a fixed identity,

@@ -117,7 +117,7 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
                    playbook=book.name, analyses=Analyses(the_plan.repo))
     progress("building the dependency graph")
     _refuse_unparsed(base)
-    the_plan.notes += base.inventory.blind_spots()
+    the_plan.blind_spots = base.graph.blind_spots()
     the_plan.pre_existing = base.origin_graph.problems()
     snapshots = approved_folder(the_plan.repo, book.name) if check_snapshots else None
     for step in the_plan.steps:

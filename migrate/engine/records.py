@@ -108,6 +108,7 @@ class Plan:
     run_id: str | None = None
     applied_run: "RunStatus | None" = None
     notes: list[str] = field(default_factory=list)
+    blind_spots: list[str] = field(default_factory=list)
     secret_params: set[str] = field(default_factory=set)
 
     @property
@@ -130,7 +131,7 @@ class Plan:
         return {
             "playbook": self.playbook.name, "params": self.shown_params(), "head": self.head, "run_id": self.run_id,
             "already_applied": self.applied_run.to_dict() if self.applied_run else None,
-            "notes": self.notes, "pre_existing": self.pre_existing_text(),
+            "notes": self.notes, "blind_spots": self.blind_spots, "pre_existing": self.pre_existing_text(),
             "ok": self.error is None, "error": error_dict(self.error),
             "steps": [s.to_dict() for s in self.steps],
         }

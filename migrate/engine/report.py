@@ -35,6 +35,9 @@ def render_report(plan: Plan) -> str:
     lines += ["", *_notes(plan), "## Problems that were there before the run", ""]
     lines += [f"- {text}" for text in plan.pre_existing_text()] or ["- none"]
     lines += [""]
+    if plan.blind_spots:
+        lines += ["## What the graph cannot see (not rendered, so not checked)", ""]
+        lines += [f"- {text}" for text in plan.blind_spots] + [""]
     for step in plan.steps:
         lines += _step_section(step)
     return "\n".join(lines).rstrip("\n") + "\n"

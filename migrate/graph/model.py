@@ -96,6 +96,30 @@ class DepGraph:
         self.g, self.roots, self._synced = store.g, store.roots, store.synced
         self._values_paths = {n.partition(":")[2] for n in self.g if n.startswith("values:")}
 
+    # -- what Argo CD would apply --------------------------------------------------------------------
+    def blind_spots(self) -> list[str]:
+        """What the graph cannot see into, each named once with its file and line: rendering switched
+        off, an Application (or a part of it) that did not render, a generator that needs a network,
+        an Application of another repository."""
+        view = self.view
+        found = [view.off] if view.off else []
+        for app_id in sorted(view.renders):
+            app, render = view.apps[app_id], view.renders[app_id]
+            where = f"{app.file}:{app.line}"
+            if render.error and render.error != view.off:
+                found.append(f"{where}: Application {app.name}: not rendered: {render.error}")
+            found += [f"{where}: Application {app.name}: {part}" for part in render.unrendered]
+        found += view.blind_spots
+        found += [f"{view.apps[a].file}:{view.apps[a].line}: Application {view.apps[a].name} deploys from another "
+                  f"repository ({url}): external" for a, url in sorted(view.external.items()) if a in view.apps]
+        return found
+
+    def roots_text(self) -> list[str]:
+        """Each root and why it is one (and the Applications that are not, and why)."""
+        view = self.view
+        lines = [f"root {self.g.nodes[r]['name']}: {why}" for r, why in view.roots.items() if r in self.g]
+        return lines + [f"not a root: {a.partition(':')[2]}: {why}" for a, why in view.unreached.items()]
+
     # -- nodes ----------------------------------------------------------------------------------
     def node_for_path(self, path: str) -> str:
         """The node id of a repo file."""

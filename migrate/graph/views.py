@@ -133,7 +133,7 @@ def tree_text(graph: DepGraph) -> str:
     failures = sum(p.synced for p in problems)
     lines = [f"{len(apps)} applications ({len(graph.synced_applications())} synced), "
              f"{sum(counts['nodes'].values())} nodes, {sum(counts['edges'].values())} edges; "
-             f"{failures} problem(s), {len(problems) - failures} not synced (see --dangling)", ""]
+             f"{failures} problem(s), {len(problems) - failures} not synced (see --dangling)", *graph.roots_text(), ""]
     seen: set[str] = set()
     for root in sorted(graph.roots, key=lambda n: graph.g.nodes[n]["file"]):
         lines += list(_tree_lines(graph, root, "", True, seen, True)) + [""]
@@ -268,3 +268,23 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
 
 def _problem_text(p: Reference) -> str:
     return f"  {_where(p.file, p.line)}  [{p.label}] {p.edge} {p.source} -> {p.target}\n      {p.reason}"
+
+
+# --- one Application's render ---------------------------------------------------------------------------
+def rendered_application(graph: DepGraph, name: str) -> dict:
+    """What Application ``name`` (a name or an id) renders to: its objects (with provenance), the parts
+    that did not render and the error that stopped it, as JSON-ready data."""
+    view = graph.view
+    matches = [a for a in view.apps.values() if name in (a.name, a.id)]
+    if not matches:
+        known = ", ".join(sorted({a.name for a in view.apps.values()})) or "none"
+        raise UsageError(f"no Application {name!r} (Applications: {known})")
+    if len(matches) > 1:
+        raise UsageError(f"{name!r} names {len(matches)} Applications: {', '.join(a.id for a in matches)} (use the id)")
+    app = matches[0]
+    render = view.renders.get(app.id)
+    objects = [{"object": obj.doc, "file": obj.located.file, "line": obj.located.doc.lc.line + 1,
+                "source": obj.source + 1, "via": obj.via} for obj in (render.objects if render else [])]
+    return {"application": app.id, "file": app.file, "generated_by": app.generated_by,
+            "synced": app.id in view.synced, "error": render.error if render else view.off,
+            "unrendered": list(render.unrendered) if render else [], "objects": objects}

@@ -29,7 +29,7 @@ class PluginsAccounted(Check):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         before, after, options = ctx.origin_inventory, ctx.inventory, ctx.options
-        component = Component.find(before, options["component"])
+        component = Component.of(ctx, options["component"], origin=True)
         table, prefix = TranslationTable(options["translations"]), options["annotation_prefix"]
         origin = ctx.at(ctx.origin)
         sites = ingress_sites(before, lambda p: not component.owns(before, p) and is_synced(origin, p))

@@ -59,7 +59,7 @@ class ComponentUnused(Check):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         inv, options = ctx.inventory, ctx.options
-        component = Component.find(ctx.origin_inventory, options["component"])
+        component = Component.of(ctx, options["component"], origin=True)
         outside = [p for p in inv.files.paths if not component.owns(ctx.origin_inventory, p) and is_synced(ctx, p)]
         keep = set(outside).__contains__
         seen = set()

@@ -122,7 +122,7 @@ class SwitchIngressClass(Operation):
     def _candidates(ctx: Context, skip: Callable[[Any], bool]) -> list[tuple[str, bool]]:
         """(path, synced) of every file outside the component that selects the old class."""
         inv, old = ctx.inventory, ctx.options["from_class"]
-        component = Component.find(inv, ctx.options["component"])
+        component = Component.of(ctx, ctx.options["component"])
         return [(path, is_synced(ctx, path)) for path in inv.files.paths if not component.owns(inv, path) and (
             template_class_lines(ctx.tree, path, old) or any(doc_class_slots(d, old, skip) for d in inv.docs(path)))]
 
@@ -149,6 +149,6 @@ def _note_controller(ctx: Context, ingress_class: str) -> None:
 
 def _component_kind(ctx: Context) -> Callable[[Any], bool]:
     """Predicate: a document of a kind the component installs (translate-plugins removes those)."""
-    return Component.find(ctx.inventory, ctx.options["component"]).installs_kind_of
+    return Component.of(ctx, ctx.options["component"]).installs_kind_of
 
 

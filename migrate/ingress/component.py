@@ -34,15 +34,24 @@ class Component:
     app_names: frozenset[str]                   # every Application of the repo (to match CRD groups)
 
     @classmethod
-    def find(cls, inv: Inventory, name: str) -> "Component":
-        """The component ``name``; UsageError (exit 2) when no Application has that name."""
-        app = inv.application(name)
+    def find(cls, inv: Inventory, name: str, generated: Iterable[Application] = ()) -> "Component":
+        """The component ``name`` — an Application of a file, or one an ApplicationSet or a chart
+        generates (``generated``); UsageError (exit 2) when no Application has that name."""
+        generated = list(generated)
+        app = inv.application(name) or next((a for a in generated if a.name == name), None)
+        every = [*inv.applications, *generated]
         if app is None:
-            known = ", ".join(sorted(a.name for a in inv.applications)) or "none"
+            known = ", ".join(sorted({a.name for a in every})) or "none"
             raise UsageError(f"unknown component {name!r}: no Application of that name (Applications: {known})")
-        folders = {posixpath.dirname(app.file), *app.source_paths}
-        return cls(app, tuple(sorted(f for f in folders if f)), frozenset({app.file, *app.value_files}),
-                   frozenset(a.name for a in inv.applications))
+        folders = {*app.source_paths} | (set() if app.generated_by else {posixpath.dirname(app.file)})
+        files = {*app.value_files} | (set() if app.generated_by else {app.file})
+        return cls(app, tuple(sorted(f for f in folders if f)), frozenset(files), frozenset(a.name for a in every))
+
+    @classmethod
+    def of(cls, ctx: Context, name: str, origin: bool = False) -> "Component":
+        """The component ``name`` in the tree of ``ctx`` (or before the run)."""
+        graph = ctx.origin_graph if origin else ctx.graph
+        return cls.find(ctx.origin_inventory if origin else ctx.inventory, name, graph.view.generated())
 
     @property
     def name(self) -> str:
@@ -86,7 +95,7 @@ class UnregisterComponent(Operation):
     options = {"component": Option("The component's Application name.", example="kong", required=True)}
 
     def prepare(self, ctx: Context) -> StepResult:
-        component = Component.find(ctx.inventory, ctx.options["component"])
+        component = Component.of(ctx, ctx.options["component"])
         if component.app.is_root:
             raise MigrateError(f"{component.name} is an App-of-Apps root: unregister it by hand",
                                path=component.app.file, line=component.app.line)

@@ -52,7 +52,7 @@ class _Edit:
     def __init__(self, ctx: Context):
         self.ctx, self.inv = ctx, ctx.inventory
         inv, options = self.inv, ctx.options
-        self.component = Component.find(inv, options["component"])
+        self.component = Component.of(ctx, options["component"])
         self.table = TranslationTable(options["translations"])
         self.prefix = options["annotation_prefix"]
         self.files: dict[str, YamlFile] = {}

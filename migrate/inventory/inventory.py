@@ -86,13 +86,6 @@ class Inventory:
         """The Application named ``name`` (first one, if several namespaces use the name)."""
         return next((a for a in self.applications if a.name == name), None)
 
-    def blind_spots(self) -> list[str]:
-        """What the model cannot see into, said once per object: an ApplicationSet's generated
-        Applications are not in the graph, so references inside them are not checked."""
-        return [f"{m.file}:{m.line}: ApplicationSet {m.name} generates Applications migrate does not model; "
-                "what they deploy is not in the graph and is not checked" for m in self.manifests
-                if m.kind == "ApplicationSet"]
-
     def kustomization(self, folder: str) -> Kustomization | None:
         return next((k for k in self.kustomizations if k.folder == folder), None)
 

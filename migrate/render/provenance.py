@@ -84,7 +84,8 @@ class ValuesIndex:
     """Every string scalar of the values files of a render: text -> [(file, line, key)], in file order
     (the last file wins in Helm, so it is searched first)."""
 
-    def __init__(self, files: Iterable[tuple[str, Iterable[Any]]]):
+    def __init__(self, files: Iterable[tuple[str, Iterable[Any]]], fallback: tuple[str, ...] = ()):
+        self.fallback = frozenset(fallback)     # searched only when no other file holds the text
         self.order: list[str] = []
         self.found: dict[str, list[tuple[str, int, str]]] = {}
         for path, docs in files:
@@ -105,6 +106,8 @@ class ValuesIndex:
     def lookup(self, text: str, key: str, file: str | None = None) -> tuple[str, int] | None:
         """(file, line) of ``text`` (in ``file`` only, when given), preferring an entry under the same key."""
         places = [p for p in self.found.get(text, ()) if file is None or p[0] == file]
+        if file is None and any(p[0] not in self.fallback for p in places):
+            places = [p for p in places if p[0] not in self.fallback]
         if not places:
             return None
         rank = {path: i for i, path in enumerate(reversed(self.order))}
@@ -122,7 +125,7 @@ def by_values(rendered: Mapping, index: ValuesIndex, template: str | None, fallb
     if not counts:
         return Located(like(rendered, None, 1), template or fallback, template)
     rank = {path: i for i, path in enumerate(index.order)}
-    file = max(counts, key=lambda f: (counts[f], rank.get(f, 0)))
+    file = max(counts, key=lambda f: (f not in index.fallback, counts[f], rank.get(f, 0)))
     name = (rendered.get("metadata") or {}).get("name") if is_map(rendered.get("metadata")) else None
     top = index.lookup(str(name), "name", file) if name else None
     return Located(_by_values(rendered, index, file, top[1] if top else 1, ""), file, template)
@@ -184,7 +187,7 @@ class Locator:
             indexes: dict[str, ValuesIndex] = {}
             for doc, via, origin in raw.docs:
                 objects.append(RenderedObject(doc, self._located(app, src, doc, via, origin, indexes), index,
-                                              "kustomize" if via.startswith("kustomize") else via))
+                                              via))
         scoped = cluster_scoped(o.doc for o in objects)
         apply_destination_namespace([o.doc for o in objects], app.dest_namespace, scoped)
         return objects
@@ -201,11 +204,13 @@ class Locator:
         if via == "kustomize-helm":
             key = f"kustomize:{origin}"
             if key not in indexes:
-                indexes[key] = ValuesIndex(self._kustomize_values(posixpath.dirname(origin or src.path or "")))
+                folder = posixpath.dirname(origin or src.path or "")
+                kust = self.kustomizations.get(folder)
+                indexes[key] = ValuesIndex(self._kustomize_values(folder), (kust.file,) if kust else ())
             return by_values(doc, indexes[key], None, origin or app.file)
         if via == "helm":
             if "helm" not in indexes:
-                indexes["helm"] = ValuesIndex(self._helm_values(app, src))
+                indexes["helm"] = ValuesIndex(self._helm_values(app, src), (app.file,))
             return by_values(doc, indexes["helm"], origin, origin or app.file)
         return Located(like(doc, None, app.line), app.file)
 

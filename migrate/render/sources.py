@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..inventory import Inventory
@@ -81,6 +82,8 @@ class Raw:
 
 
 _GLOB = re.compile(r"[*?\[]")
+# A render depends on migrate's own rendering code too: a changed renderer never reads older entries.
+_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py")))).hexdigest()
 
 
 class SourceRenderer:
@@ -237,11 +240,18 @@ class SourceRenderer:
             raw.unrendered.append("the Application's kustomize options (namePrefix, images...) are not applied: "
                                   "migrate renders the kustomization as it is in the repository")
         options = self.settings.build_options
-        objects = kustomize.build(self.workspace.path(src.path), tools=self.tools,
-                                  helm_command=self.tools.helm_binary or (self.server.command if self.server else None),
-                                  helm_env=self.server.env if self.server and not self.tools.helm_binary else None,
-                                  build_options=options, kube_version=self.settings.kube_version,
-                                  api_versions=self.settings.api_versions)
+        try:
+            objects = kustomize.build(self.workspace.path(src.path), tools=self.tools,
+                                      helm_command=self.tools.helm_binary or (self.server.command if self.server else None),
+                                      helm_env=self.server.env if self.server and not self.tools.helm_binary else None,
+                                      build_options=options, kube_version=self.settings.kube_version,
+                                      api_versions=self.settings.api_versions)
+        except RenderError as exc:
+            missing = [f"{c.repo}/{c.name}" for c, _ in self._unvendored_charts(src.path, set())]
+            if missing:
+                raise RenderError(f"remote chart {', '.join(missing)} is not vendored, and without it the kustomization "
+                                  f"does not build ({exc.args[0]})") from None
+            raise
         for doc, origin in objects:
             if origin.helm:
                 raw.docs.append((doc, "kustomize-helm", join(src.path, origin.path or "kustomization.yaml")))
@@ -338,7 +348,7 @@ def cache_key(settings: Settings, tools, app: Application, inputs: Iterable[str]
     """What a render depends on: the tools, the settings, the Application's sources and destination,
     and the content of every input file."""
     digest = hashlib.sha256()
-    digest.update(json.dumps(["render-v1", tools.helm_label, tools.kubectl, settings.key(), app.name,
+    digest.update(json.dumps(["render-v1", _CODE, tools.helm_label, tools.kubectl, settings.key(), app.name,
                               app.dest_namespace, [s.spec for s in app.sources],
                               [bool(s.local) for s in app.sources]], sort_keys=True, default=str).encode())
     for path in sorted(inputs):

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from ..errors import MigrateError
 from ..inventory import Inventory
 from ..inventory.applications import is_application, read_application, repo_url_key
+from ..inventory.kustomizations import chart_home_of
 from ..inventory.records import Application
 from ..roundtrip.nodes import as_map, is_map, text
 from .appsets import Expander
@@ -96,7 +97,7 @@ class _Builder:
         self.inv, self.tools, self.view = inv, tools, ArgoView(off=off)
         config = inv.config
         self.settings = Settings(config.build_options, config.kube_version, config.api_versions)
-        self.workspace = Workspace(inv.tree)
+        self.workspace = Workspace(inv.tree, _unvendored(inv))
         self.templates = GoTemplates(tools) if not off else None
         self.renderer = SourceRenderer(inv, self.settings, tools, self.workspace)
         self.cache = shared_cache()
@@ -291,6 +292,17 @@ class _Builder:
                     stack.append(kid.id)
         view.synced = seen
 
+
+
+def _unvendored(inv: Inventory) -> dict[str, set[str]]:
+    """kustomization file -> names of its helmCharts that are not vendored under its chartHome."""
+    found: dict[str, set[str]] = {}
+    for kust in inv.kustomizations:
+        home = chart_home_of(kust)
+        names = {c.name for c in kust.helm_charts if not any(inv.files.is_dir(f) for f in c.vendored(home))}
+        if names:
+            found[kust.file] = names
+    return found
 
 
 def _generator_urls(generators) -> list[str]:

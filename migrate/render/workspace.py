@@ -4,7 +4,9 @@ kustomize and Helm read files; a step is rendered before anything is written, so
 read is written out here: unedited files of a working tree are hard links (no copy), edited and
 committed ones are written. Every kustomization is instrumented with
 ``buildMetadata: [originAnnotations]``, so each object kustomize renders says which file it came
-from (the annotation is removed from the rendered objects). The folder lives as long as the
+from (the annotation is removed from the rendered objects), and loses the ``helmCharts`` entries
+whose chart is not vendored (``unvendored``): kustomize would try to pull them and fail the whole
+build; the rest renders, and the chart is named as not rendered. The folder lives as long as the
 ``Workspace``; one per tree state, shared by every render of it.
 """
 
@@ -17,10 +19,10 @@ import threading
 import weakref
 from pathlib import Path
 
+import yaml
+
 from ..inventory.kustomizations import is_kustomization_file
 from ..repo.tracked import Tree
-from ..roundtrip import YamlFile
-from ..roundtrip.nodes import is_map
 
 ORIGIN = "config.kubernetes.io/origin"
 
@@ -28,8 +30,9 @@ ORIGIN = "config.kubernetes.io/origin"
 class Workspace:
     """The files of ``tree`` under ``root`` (written on first use)."""
 
-    def __init__(self, tree: Tree) -> None:
+    def __init__(self, tree: Tree, unvendored: dict[str, set[str]] | None = None) -> None:
         self.tree = tree
+        self.unvendored = unvendored or {}
         self._dir: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
 
@@ -50,7 +53,7 @@ class Workspace:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             if is_kustomization_file(path):
-                target.write_bytes(instrumented(self.tree.read_bytes(path)))
+                target.write_bytes(instrumented(self.tree.read_bytes(path), self.unvendored.get(path, set())))
                 continue
             source = self.tree.working_file(path)
             if source is not None:
@@ -64,23 +67,20 @@ class Workspace:
                 target.write_bytes(self.tree.read_bytes(path))
 
 
-def instrumented(data: bytes) -> bytes:
-    """A kustomization that asks kustomize to annotate every object with its origin."""
+def instrumented(data: bytes, drop_charts: set[str] = frozenset()) -> bytes:
+    """A kustomization that asks kustomize to annotate every object with its origin, without the
+    ``helmCharts`` entries named in ``drop_charts`` (the copy is for kustomize only: its layout
+    does not matter, the repository's file keeps its own)."""
     try:
-        text = data.decode("utf-8")
-        doc = YamlFile.parse(text).docs[0]
-    except (UnicodeDecodeError, IndexError, Exception):  # noqa: BLE001  (kustomize will report the file itself)
+        doc = yaml.safe_load(data.decode("utf-8"))
+    except (UnicodeDecodeError, yaml.YAMLError):
+        return data   # kustomize reports the file itself
+    if not isinstance(doc, dict):
         return data
-    if not is_map(doc):
-        return data
+    if drop_charts and isinstance(doc.get("helmCharts"), list):
+        doc["helmCharts"] = [c for c in doc["helmCharts"] if not (isinstance(c, dict) and str(c.get("name")) in drop_charts)]
     options = doc.get("buildMetadata")
-    if isinstance(options, list) and "originAnnotations" in [str(o) for o in options]:
-        return data
-    if options is None:
-        return (text + ("" if text.endswith("\n") or not text else "\n") + "buildMetadata: [originAnnotations]\n"
-                ).encode("utf-8")
-    yf = YamlFile.parse(text)
-    listed = yf.docs[0]["buildMetadata"]
-    if isinstance(listed, list):
-        listed.append("originAnnotations")
-    return yf.dump().encode("utf-8")
+    options = list(options) if isinstance(options, list) else []
+    if "originAnnotations" not in options:
+        doc["buildMetadata"] = [*options, "originAnnotations"]
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode("utf-8")

@@ -24,7 +24,7 @@ def run(*args: str):
 def test_text_is_the_app_of_apps_tree(repo):
     result = run("--repo", str(repo))
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
+    lines = result.stdout.splitlines()
     assert "applications -> argocd  (applications/application.yaml)" in lines
     assert "bootstrap -> argocd wave -1  (bootstrap/application.yaml)" in lines
     grading = next(i for i, line in enumerate(lines) if "grading-svc -> lumie-grading" in line)
@@ -39,21 +39,21 @@ def test_dangling_lists_labelled_problems_with_file_and_line_and_exits_1(repo):
     result = run("--repo", str(repo), "--dangling")
     assert result.exit_code == 1  # like a linter: a broken reference is there
     line = line_of_text(FILES, FRONTEND_VALUES, "lumie-platform")
-    assert result.output.startswith("1 problem(s):\n")
+    assert result.stdout.startswith("1 problem(s):\n")
     assert f"  {FRONTEND_VALUES}:{line}  [suspect] calls workload:lumie-frontend/frontend" in result.output
     assert "[dangling, not synced] deploys application:argocd/legacy-gateway" in result.output
 
 
 def test_dangling_as_json(repo):
     result = run("--repo", str(repo), "--dangling", "--json")
-    data = json.loads(result.output)
+    data = json.loads(result.stdout)
     assert [(p["kind"], p["file"]) for p in data["problems"]] == [("suspect", FRONTEND_VALUES)]
     assert [p["source"] for p in data["not_synced"]] == ["application:argocd/legacy-gateway"]
     assert [a["name"] for a in data["unsynced_applications"]] == ["legacy-gateway"]
 
 
 def test_json_graph_has_nodes_edges_with_lines(repo):
-    data = json.loads(run("--repo", str(repo), "--format", "json").output)
+    data = json.loads(run("--repo", str(repo), "--format", "json").stdout)
     ids = {n["id"] for n in data["nodes"]}
     assert {"application:argocd/exam-svc", "service:lumie-dev/auth-svc", "component:kong"} <= ids
     calls = [e for e in data["edges"] if e["kind"] == "calls" and e["source"] == "workload:lumie-grading/grading-svc"]
@@ -65,16 +65,16 @@ def test_json_graph_has_nodes_edges_with_lines(repo):
 def test_focus_on_a_bare_app_name(repo):
     result = run("--repo", str(repo), "--focus", "grading-svc")
     assert result.exit_code == 0
-    assert result.output.startswith("application:argocd/grading-svc  (synced, applications/grading/argocd.yaml:1)")
+    assert result.stdout.startswith("application:argocd/grading-svc  (synced, applications/grading/argocd.yaml:1)")
     assert "service         lumie-exam/exam-svc, lumie-exam/exam-svc-grpc" in result.output
 
 
 def test_focus_as_mermaid_and_dot(repo):
-    mermaid = run("--repo", str(repo), "--focus", "service:lumie-exam/exam-svc", "--format", "mermaid").output
+    mermaid = run("--repo", str(repo), "--focus", "service:lumie-exam/exam-svc", "--format", "mermaid").stdout
     assert mermaid.startswith("flowchart LR\n")
     assert '["workload:lumie-grading/grading-svc"]' in mermaid and "-->|calls|" in mermaid
     assert "service:lumie-dev/auth-svc" not in mermaid
-    dot = run("--repo", str(repo), "--format", "dot", "--focus", "frontend").output
+    dot = run("--repo", str(repo), "--format", "dot", "--focus", "frontend").stdout
     assert dot.startswith("digraph migrate {")
     assert '"workload:lumie-frontend/frontend" -> "service:lumie-platform/auth-svc" [label="calls", color=orange];' in dot
 
@@ -97,7 +97,7 @@ def test_empty_repository(tmp_path):
 
 def test_repository_without_applications(tmp_path):
     result = run("--repo", str(git_repo(tmp_path / "r", {"README.md": "# nothing\n"})))
-    assert result.exit_code == 0 and result.output == "no Applications in this repository\n"
+    assert result.exit_code == 0 and result.stdout == "no Applications in this repository\n"
 
 
 def test_malformed_yaml_is_a_warning_and_the_rest_shows(tmp_path):
@@ -113,7 +113,7 @@ def test_example_repository_reports_only_the_stale_frontend_reference(example_re
     assert result.exit_code == 1
     text = (example_repo_master / "applications/lumie/frontend/common-values.yaml").read_text(encoding="utf-8")
     line = next(i for i, s in enumerate(text.splitlines(), 1) if "auth-svc.lumie-platform.svc" in s)
-    assert result.output.startswith(
+    assert result.stdout.startswith(
         f"1 problem(s):\n  applications/lumie/frontend/common-values.yaml:{line}  [suspect] calls ")
     assert "legacy-gateway" in result.output.split("not synced (reported, not failures)")[1]
 
@@ -138,6 +138,7 @@ metadata:
 spec:
   generators:
   - git:
+      repoURL: https://example.com/other/services.git
       directories:
       - path: services/*
   template:
@@ -146,7 +147,8 @@ spec:
 """
 
 
-def test_an_application_set_is_named_as_a_blind_spot(tmp_path):
+def test_a_generator_over_another_repository_is_named_as_a_blind_spot(tmp_path):
     files = dict(FILES, **{"applications/appset.yaml": APPLICATION_SET})
     result = run("--repo", str(git_repo(tmp_path / "r", files)))
-    assert "note: applications/appset.yaml:1: ApplicationSet services generates Applications" in result.output
+    assert ("note: applications/appset.yaml:8: git generator over https://example.com/other/services.git, another "
+            "repository: what it generates is not in the graph") in result.stderr

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from migrate import engine
+from migrate.engine.report import render_report
 from migrate.cli import main
 from migrate.errors import VerificationError
 from migrate.repo.diffs import sha256
@@ -144,8 +145,11 @@ def test_a_dry_run_does_not_even_refresh_the_index(repo):
 
 def test_the_plan_names_what_the_graph_cannot_see(repo):
     (repo / "apps" / "appset.yaml").write_text(
-        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: previews\nspec: {}\n")
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: previews\nspec:\n"
+        "  generators:\n  - pullRequest:\n      github: {owner: o, repo: r}\n  template: {metadata: {name: x}}\n")
     git(repo, "add", "apps/appset.yaml")
     git(repo, "commit", "-qm", "appset")
-    notes = engine.plan(repo, "retire-api").notes
-    assert any(n.startswith("apps/appset.yaml:1: ApplicationSet previews") for n in notes)
+    plan = engine.plan(repo, "retire-api")
+    assert "apps/appset.yaml:7: the pullRequest generator needs a network or a cluster: what it generates is not " \
+        "in the graph" in plan.blind_spots
+    assert "## What the graph cannot see (not rendered, so not checked)" in render_report(plan)

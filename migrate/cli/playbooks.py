@@ -1,9 +1,4 @@
-"""The `migrate` command line: a thin click layer over the library API.
-
-Each command parses its options, calls one library function and prints the result
-(human text by default, JSON with ``--json``). Errors a user can cause are
-``MigrateError``s: printed as one clear message, exit 1 (refused/failed) or 2 (usage).
-"""
+"""Commands that run playbooks: ``list``, ``plan``, ``run``, ``rollback``, ``status`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -15,157 +10,16 @@ from pathlib import Path
 
 import click
 
-from . import console, engine
-from .engine import RunOptions
-from .errors import MigrateError, RepoError, UsageError
-from .example import init_repo
-from .example.snapshots import DEMO_PLAYBOOK, check_all, render_all
-from .graph import build_graph
-from .graph.views import FORMATS, problems_report, render
-from .inventory import Inventory
-from .playbook import load_playbook, parse_assignments, with_flags
-from .playbook.library import list_playbooks
-from .playbook.units import registries
-from .repo.doctor import doctor, render_text
-from .repo.git import git_toplevel
-from .repo.tracked import Tree
-
-
-class _Group(click.Group):
-    """A click group that turns MigrateError into a message and an exit code."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except MigrateError as exc:
-            click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
-
-
-def repo_option(f):
-    return click.option(
-        "--repo",
-        "repo",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=".",
-        show_default=True,
-        help="The GitOps repository to work on.",
-    )(f)
-
-
-def json_option(f):
-    return click.option("--json", "as_json", is_flag=True, help="Print machine-readable JSON.")(f)
-
-
-def echo_json(data) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="migrate")
-def main():
-    """Restructure an ArgoCD App-of-Apps GitOps repository safely.
-
-    Playbooks plan reversible steps, show every diff before touching anything,
-    commit one verified step at a time and roll back with `git revert`.
-    """
-
-
-# --- example -------------------------------------------------------------------------
-@main.group(cls=_Group)
-def example():
-    """The embedded example repository (Lumie platform, before the migration)."""
-
-
-@example.command("init")
-@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--scale", type=int, default=1, show_default=True,
-              help="Multiply services, files and commits (benchmarks use 20).")
-def example_init(directory: Path, scale: int):
-    """Create the example GitOps repository (a real git repo with history) in DIRECTORY."""
-    info = init_repo(directory, scale=scale)
-    click.echo(f"created example repository in {directory} ({info})")
-
-
-@example.command("snapshots")
-@click.argument("playbooks", nargs=-1)
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("snapshots"),
-              show_default=True, help="The snapshots folder (one subfolder per playbook).")
-@click.option("--check", is_flag=True, help="Write nothing; exit 1 naming the first file that drifted.")
-def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
-    """Dry-run the shipped PLAYBOOKS (default: all) on a fresh example repository and write
-    their snapshots (NN-<step>.diff, report.md) into OUT/<playbook>/, or --check them."""
-    if not check:
-        for name in render_all(out, playbooks or None):
-            click.echo(f"wrote {out / name}/")
-        return
-    drifted = check_all(out, playbooks or None)
-    if drifted:
-        click.echo(f"error: {out / drifted} differs from what the playbook produces now "
-                   f"(review, then regenerate with `migrate example snapshots --out {out}`)", err=True)
-        click.get_current_context().exit(1)
-    click.echo(f"snapshots in {out} are up to date")
-
-
-# --- history -------------------------------------------------------------------------
-@main.command("history")
-@repo_option
-@click.option("--coupling", is_flag=True, help="Also print the applications most often changed together.")
-@click.option("--app", "app_name", metavar="NAME", help="Only this application, with its commits and tag bumps.")
-@json_option
-def history_cmd(repo: Path, coupling: bool, app_name: str | None, as_json: bool):
-    """Git history per application: commits, authors, last change, image-tag bumps; earlier migrate runs."""
-    tree = Tree.from_repo(repo)
-    data = engine.history_report(tree.root, Inventory.load(tree), app=app_name, coupling=coupling)
-    if as_json:
-        echo_json(data)
-    else:
-        console.print_history(data)
-
-
-# --- doctor --------------------------------------------------------------------------
-@main.command("doctor")
-@repo_option
-@json_option
-def doctor_cmd(repo: Path, as_json: bool):
-    """Check that every tracked YAML file survives load + dump byte for byte.
-
-    Exit 1 if a file does not parse. Files that re-emit differently are listed for information:
-    edits to them are applied as minimal text patches, so they stay safe to rewrite.
-    """
-    report = doctor(Tree.from_repo(repo))
-    if as_json:
-        echo_json(report.to_json())
-    else:
-        click.echo(render_text(report))
-    click.get_current_context().exit(report.exit_code)
-
-
-# --- graph ---------------------------------------------------------------------------
-@main.command("graph")
-@repo_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
-              show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph.")
-@click.option("--focus", metavar="NODE",
-              help="Only NODE's neighbourhood: an Application name, a repo path or a node id.")
-@click.option("--dangling", is_flag=True,
-              help="List dangling and suspect references with file:line; exit 1 if any (not-synced ones aside) "
-                   "or if a file does not parse.")
-@json_option
-def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: bool):
-    """The dependency graph: App-of-Apps tree, what each app calls, reads, routes and needs."""
-    tree = Tree.from_repo(repo)
-    if sys.stderr.isatty():
-        click.echo(f"loading {len(tree.paths())} files...", err=True)
-    graph = build_graph(Inventory.load(tree))
-    for problem in graph.inv.errors:
-        click.echo(f"warning: {problem} (skipped)", err=True)
-    for blind_spot in graph.inv.blind_spots():
-        click.echo(f"note: {blind_spot}", err=True)
-    fmt = "json" if as_json else fmt
-    click.echo(problems_report(graph, fmt, focus) if dangling else render(graph, fmt, focus), nl=False)
-    if dangling and (graph.failures() or graph.inv.errors):
-        click.get_current_context().exit(1)  # like a linter: something is broken (not-synced ones do not count)
+from .. import console, engine
+from ..engine import RunOptions
+from ..errors import RepoError, UsageError
+from ..example import init_repo
+from ..example.snapshots import DEMO_PLAYBOOK
+from ..playbook import load_playbook, parse_assignments, with_flags
+from ..playbook.library import list_playbooks
+from ..playbook.units import registries
+from ..repo.git import git_toplevel
+from .app import echo_json, json_option, main, repo_option
 
 
 # --- playbooks: list, plan, run, rollback, status ---------------------------------------------
@@ -383,7 +237,3 @@ def demo_cmd(directory: Path | None, playbook: str):
     click.echo(f"example repository: {directory} ({init_repo(directory)})", err=True)
     click.echo(f"$ migrate run {playbook} --dry-run --repo {directory}", err=True)
     _run_playbook(_Invocation(directory, playbook))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
