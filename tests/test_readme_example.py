@@ -36,7 +36,11 @@ def test_the_worked_example_plans_one_line_per_service(example_repo, tmp_path, m
                                             "applications/lumie/backend/exam-svc/common-values.yaml"]
     assert all((f.added, f.removed) == (1, 1) for f in step.files)
     assert '+    tag: "feedf00d"' in step.diff
-    assert step.passed == ["yaml-parses", "declared-paths", "no-new-dangling", "unchanged"]
+    assert step.passed == ["yaml-parses", "declared-paths", "no-new-dangling", "object-changes", "kubernetes-schema",
+                           "unchanged"]
+    assert [(c.change, c.label, [f.path for f in c.fields]) for c in step.objects] == [
+        ("changed", f"Deployment lumie-{app}/{app}-svc", [f"spec.template.spec.containers.{app}-svc.image"])
+        for app in ("auth", "exam")]
     assert_operation(OPERATIONS.get("set-image-tag"), {
         "a/argocd.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a}\n"
                          "spec:\n  source: {repoURL: x, path: a, helm: {valueFiles: [v.yaml]}}\n",

@@ -23,10 +23,11 @@ from ..repo.paths import normpath
 from ..repo.redact import secret_values_written
 from ..repo.tracked import Tree
 from .ledger import Run, RunStatus, params_digest, status
+from .objects import ObjectRule, check_intended, check_schemas, object_changes
 from .records import Plan, Progress, StepPlan
 from .snapshots import approved_folder
 from .verify import (check_declared, check_graph, check_intents, check_parses, check_run_end, check_snapshot,
-                     graph_changes)
+                     check_yamllint, graph_changes)
 
 
 def _previous_run(runs: list[RunStatus], playbook: str, digest: str) -> RunStatus | None:
@@ -214,12 +215,30 @@ def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_p
                                ctx.analyses.graph(after).problems(baseline=origin))
     check_graph(step.graph)
     step.passed.append("no-new-dangling")
+    check_yamllint(ctx.tree, after, step.changes)
+    _verify_objects(step, ctx, after, the_plan)
     uses = [*the_plan.playbook.checks, *step.step.checks]
     checks = [_intent(use, the_plan.params) for use in uses] + list(own_checks)
     step.passed += check_intents(ctx.at(after), checks)
     if snapshots is not None and snapshots.is_dir():
         check_snapshot(snapshots, step.index, step.name, step.display_diff)
         step.passed.append("snapshot")
+
+
+def _verify_objects(step: StepPlan, ctx: Context, after: Tree, the_plan: Plan) -> None:
+    """The step's object changes (what Argo CD would apply before and after it) are the declared ones,
+    and the objects it adds or changes in Kubernetes' own groups are valid."""
+    before_view, after_view = ctx.graph.view, ctx.analyses.graph(after).view
+    if not before_view.rendering:
+        return
+    step.objects = object_changes(before_view, after_view)
+    spec = step.step
+    rules = [ObjectRule.of(substitute(dict(raw), the_plan.params, path=spec.path, line=spec.line))
+             for raw in spec.objects]
+    check_intended(step.objects, rules)
+    step.passed.append("object-changes")
+    check_schemas(step.objects, after_view, ctx.inventory.config.kube_version)
+    step.passed.append("kubernetes-schema")
 
 
 def _intent(use: CheckUse, params: Mapping[str, Any]) -> IntentCheck:

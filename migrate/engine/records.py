@@ -61,6 +61,7 @@ class StepPlan:
     display_diff: str = ""
     diff_sha256: str = sha256("")
     graph: GraphChanges | None = None
+    objects: list | None = None      # ObjectChange: what Argo CD would apply differently (None: not rendered)
     passed: list[str] = field(default_factory=list)
     error: MigrateError | None = None
     commit: str | None = None
@@ -88,6 +89,7 @@ class StepPlan:
             "details": self.details, "report": [e.to_dict() for e in self.report],
             "files": [f.to_dict() for f in self.files], "diff": self.display_diff,
             "diff_sha256": self.diff_sha256, "graph": self.graph.to_dict() if self.graph else None,
+            "objects": None if self.objects is None else [o.to_dict() for o in self.objects],
             "checks_passed": self.passed, "error": error_dict(self.error), "commit": self.commit,
         }
 

@@ -66,11 +66,29 @@ def _step_section(step: StepPlan) -> list[str]:
     lines += _listing("Details", step.details)
     lines += _listing("Report", [str(entry) for entry in step.report])
     lines += _listing("Graph", step.graph_text())
+    if step.objects == [] and step.error is None:
+        lines += ["Objects: Argo CD would apply the same objects as before this step.", ""]
+    lines += _listing("Objects (what Argo CD would apply differently)", _objects(step))
     if step.error is not None:
         lines += [f"**Verification failed:** {step.error}", ""]
     else:
         lines += [f"Checks passed: {', '.join(step.passed) or 'none'}.", ""]
     lines += [f"Diff: `{snapshot_name(step.index, step.name)}`", ""]
+    return lines
+
+
+def _objects(step: StepPlan) -> list[str]:
+    """The step's object changes, those of one Application that arrive or leave whole in one line."""
+    lines, whole = [], {}
+    for change in step.objects or ():
+        if change.change in ("added", "removed"):
+            whole.setdefault((change.change, change.app), []).append(change)
+        else:
+            lines.append(str(change))
+    for (change, app), items in sorted(whole.items()):
+        verb = "arrive" if change == "added" else "leave"
+        shown = ", ".join(c.label for c in items)
+        lines.append(f"{'+' if change == 'added' else '-'} {len(items)} object(s) of application {app} {verb}: {shown}")
     return lines
 
 

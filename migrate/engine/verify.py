@@ -15,7 +15,11 @@ naming the check, the file and the value. In order:
 from __future__ import annotations
 
 from pathlib import Path
+from collections import Counter
 from typing import Iterable, Mapping
+
+from yamllint.config import YamlLintConfig
+from yamllint.linter import run as yamllint_run
 
 from ..errors import VerificationError, YamlError
 from ..graph import UNSYNCED
@@ -54,6 +58,37 @@ def check_declared(declared: set[str], changes: Mapping[str, str | None]) -> Non
         if not covered(path, declared):
             raise VerificationError("declared-paths", f"the step changed a path it did not declare "
                                     f"(declared: {', '.join(sorted(declared)) or 'nothing'})", path=path)
+
+
+YAMLLINT_CONFIGS = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
+
+
+def check_yamllint(before: Tree, after: Tree, changes: Mapping[str, str | None]) -> None:
+    """When the repository has a yamllint config, a step adds no yamllint problem to a file it edits
+    (problems the file already had are not the step's: compared by rule and message)."""
+    config_path = next((p for p in YAMLLINT_CONFIGS if after.exists(p)), None)
+    if config_path is None:
+        return
+    try:
+        config = YamlLintConfig(after.read_text(config_path))
+    except Exception as exc:  # noqa: BLE001  (yamllint's own config errors)
+        raise VerificationError("yamllint", f"the yamllint config does not load: {exc}", path=config_path) from None
+    for path, text in sorted(changes.items()):
+        if text is None or not is_yaml_path(path) or is_helm_template(path, after) or config.is_file_ignored(path):
+            continue
+        old = Counter((p.rule, p.message) for p in _lint(before.read_text(path), config, path)) \
+            if before.exists(path) else Counter()
+        for problem in _lint(text, config, path):
+            key = (problem.rule, problem.message)
+            if old[key]:
+                old[key] -= 1
+                continue
+            raise VerificationError("yamllint", f"the edit adds a yamllint problem: {problem.message} "
+                                    f"({problem.rule})", path=path, line=problem.line)
+
+
+def _lint(text: str, config, path: str) -> list:
+    return [p for p in yamllint_run(text, config, path) if p.level == "error" or p.level == "warning"]
 
 
 def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphChanges:

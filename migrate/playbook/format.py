@@ -63,6 +63,7 @@ class Step:
     checks: tuple[CheckUse, ...]
     path: str
     line: int
+    objects: tuple[Mapping[str, Any], ...] = ()     # the object changes it intends (raw, unsubstituted)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def _steps(top: Mapping, data: Mapping, source: str) -> tuple[Step, ...]:
         line = line_of(node, "operation") or line_of(top["steps"], index) or 1
         steps.append(Step(spec["name"], spec["operation"], str(spec.get("description") or ""),
                           spec.get("with") or {}, _checks(node.get("checks"), spec.get("checks"), source),
-                          source, line))
+                          source, line, tuple(spec.get("objects") or ())))
     return tuple(steps)
 
 

@@ -73,6 +73,7 @@ steps:
   - name: set-password
     operation: set-value
     with: {file: apps/api/secret.yaml, key: stringData.password, value: "${password}"}
+    objects: [{change: changed, kind: Secret, name: api-db, fields: stringData.password}]
 """
 
 

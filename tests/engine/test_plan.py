@@ -33,7 +33,7 @@ def test_plan_shows_steps_files_checks_and_redacted_diffs(repo):
     out = cli(repo, "plan", "retire-api").output
     assert "## Step 3/3 `retire` (remove-paths)" in out
     assert "- D `apps/api/secret.yaml` (+0 -8)" in out
-    assert "Checks passed: yaml-parses, declared-paths, no-new-dangling, unchanged, not-synced." in out
+    assert "Checks passed: yaml-parses, declared-paths, no-new-dangling, object-changes, kubernetes-schema, unchanged, not-synced." in out
     assert "# 01-repoint-web.diff\n--- a/apps/web/deployment.yaml\n+++ b/apps/web/deployment.yaml\n" in out
     assert "-  password: <redacted>\n" in out and SECRET not in out
 
@@ -67,7 +67,7 @@ def test_failed_verification_writes_nothing(repo):
         run_yes(repo, params={"api_url": "http://api.api.svc:8080"})
     error = info.value
     assert error.check == "no-new-dangling"
-    assert (error.path, error.line) == ("apps/web/deployment.yaml", 15)
+    assert (error.path, error.line) == ("apps/web/deployment.yaml", 19)
     assert "service:api/api" in str(error)
     assert state(repo) == before
     result = cli(repo, "run", "retire-api", "--yes", "--set", "api_url=http://api.api.svc:8080")

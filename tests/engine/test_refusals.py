@@ -125,7 +125,8 @@ def test_a_run_that_leaves_a_call_to_a_service_nothing_syncs_is_refused(example_
     book.parent.mkdir(parents=True)
     book.write_text("name: unregister-grading\ndescription: Stop syncing grading-svc, keep its folder.\n"
                     "steps:\n  - name: unregister\n    operation: edit-kustomization-resources\n"
-                    "    with: {file: applications/kustomization.yaml, remove: [lumie/ai/grading-svc/argocd.yaml]}\n")
+                    "    with: {file: applications/kustomization.yaml, remove: [lumie/ai/grading-svc/argocd.yaml]}\n"
+                    "    objects: [{change: removed, app: grading-svc}, {change: removed, kind: Application}]\n")
     git(example_repo, "add", "-A")
     git(example_repo, "commit", "-qm", "playbook")
     before = state(example_repo)
