@@ -23,6 +23,7 @@ from ..errors import VerificationError
 from ..inventory import kinds
 from ..render.view import ArgoView
 from ..repo.redact import REDACTED
+from ..roundtrip.nodes import line_of
 
 MISSING = object()
 CHANGES = ("added", "removed", "changed")
@@ -246,9 +247,23 @@ def check_schemas(changes: list[ObjectChange], after: ArgoView, kube_version: st
         except validator.ValidationError as exc:
             where = ".".join(str(p) for p in exc.path) or "the object"
             raise VerificationError("kubernetes-schema", f"{change.label}: {where}: {exc.message}",
-                                    path=change.file, line=change.line) from None
+                                    path=change.file, line=_line_at(obj.located.doc, list(exc.path)) or change.line
+                                    ) from None
         except (validator.SchemaNotFoundError, validator.InvalidSchemaError):
             continue
+
+
+def _line_at(node: Any, path: list) -> int | None:
+    """The line of the value at ``path`` in a located object (None when it has no line)."""
+    line = None
+    for key in path:
+        try:
+            here = line_of(node, key)
+            node = node[key]
+        except (KeyError, IndexError, TypeError):
+            break
+        line = here or line
+    return line
 
 
 def _minor(version: str) -> str:

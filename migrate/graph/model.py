@@ -99,11 +99,11 @@ class DepGraph:
     # -- what Argo CD would apply --------------------------------------------------------------------
     def blind_spots(self) -> list[str]:
         """What the graph cannot see into, each named once with its file and line: rendering switched
-        off, an Application (or a part of it) that did not render, a generator that needs a network,
+        off, a synced Application (or a part of it) that did not render, a generator that needs a network,
         an Application of another repository."""
         view = self.view
         found = [view.off] if view.off else []
-        for app_id in sorted(view.renders):
+        for app_id in sorted(a for a in view.renders if a in view.synced):
             app, render = view.apps[app_id], view.renders[app_id]
             where = f"{app.file}:{app.line}"
             if render.error and render.error != view.off:

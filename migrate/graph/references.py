@@ -89,9 +89,11 @@ class References:
     def _route(self, route: Route) -> None:
         self.b.node(route.id, host=route.host, path=route.path)
         if route.service:
-            self._service_edge(route.id, route.namespace, route.service,
-                               f"{route.service}.{route.namespace}.svc", "routes-to", route.file, route.line,
-                               port=route.port)
+            namespace = route.backend_namespace or route.namespace
+            self._service_edge(route.id, namespace, route.service, f"{route.service}.{namespace}.svc", "routes-to",
+                               route.file, route.line, port=route.port)
+        for namespace, name, line in route.parents:
+            self._gateway(route, namespace, name, line)
         for annotation, refs in route.attachments:
             style = extensions.attachment(annotation)
             for ref in refs if style is not None else ():
@@ -155,6 +157,15 @@ class References:
                 # after it was unregistered): it needs no CRD.
                 status, reason = RESOLVED, ""
             self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group)
+
+    def _gateway(self, route: Route, namespace: str, name: str, line: int) -> None:
+        """A Gateway API route attaches to a Gateway: one of the repo's, else one made outside it."""
+        node = f"gateway:{namespace}/{name}"
+        if any(o.kind == "Gateway" and (o.namespace, o.name) == (namespace, name) for o in self.b.records.objects):
+            self.b.edge(route.id, self.b.node(node), "attached-to", route.file, line or route.line, RESOLVED)
+        else:
+            self.b.edge(route.id, self.b.node(f"external:{node}"), "attached-to", route.file, line or route.line,
+                        EXTERNAL, f"Gateway {namespace}/{name} is not defined in this repository")
 
     def _served_by(self, route: Route) -> None:
         ingress_class = self.b.node(f"ingressclass:{route.class_name}")

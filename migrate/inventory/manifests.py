@@ -14,7 +14,7 @@ from typing import Any, Iterator, Mapping
 from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
 from . import extensions, kinds
 from .records import Attachable, CustomObject, Manifest, Route, SecretSource, SecretUse, Service, Workload
-from .routes import ingress_routes
+from .routes import GATEWAY_ROUTE_KINDS, gateway_routes, ingress_routes
 from .workloads import read_env
 
 VSS_API = "secrets.hashicorp.com/v1beta1"
@@ -66,6 +66,16 @@ def _ingress(doc: Mapping, o: _Obj) -> Iterator[Route]:
     yield from ingress_routes(doc, o.namespace, o.name, o.file)
 
 
+def _gateway_route(doc: Mapping, o: _Obj) -> Iterator[Route | CustomObject]:
+    yield from gateway_routes(doc, o.namespace, o.name, o.kind, o.file)
+    yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line)
+
+
+def _object(doc: Mapping, o: _Obj) -> Iterator[CustomObject]:
+    """An object the graph names by kind though its group is Kubernetes' own (a Gateway)."""
+    yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line)
+
+
 def _secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
     yield SecretSource(o.namespace, o.name, o.kind, None, None, o.file, o.line)
 
@@ -107,6 +117,8 @@ _READERS = {
     **{kind: _workload for kind in kinds.WORKLOAD_KINDS},
     "Service": _service,
     "Ingress": _ingress,
+    **{kind: _gateway_route for kind in GATEWAY_ROUTE_KINDS},
+    "Gateway": _object,
     "Secret": _secret,
     "VaultStaticSecret": _vault_static_secret,
     "ExternalSecret": _generated_secret(("target", "name")),

@@ -214,7 +214,7 @@ class Service:
 
 @dataclass(frozen=True)
 class Route:
-    """One (host, path) an Ingress or an ingress block of a values file exposes."""
+    """One (host, path) an Ingress, a Gateway API route or an ingress block of a values file exposes."""
 
     host: str
     path: str
@@ -226,9 +226,11 @@ class Route:
     attachments: tuple[tuple[str, tuple[str, ...]], ...]   # (annotation, the references it lists), per style
     annotations: tuple[tuple[str, str], ...]
     annotation_lines: tuple[tuple[str, int], ...]
-    owner: str                       # "Ingress/<name>", "values:ingress", "values:additionalIngresses[0]"...
+    owner: str                       # "Ingress/<name>", "HTTPRoute/<name>", "values:ingress"...
     file: str
     line: int
+    backend_namespace: str | None = None          # a Gateway API backendRef's own namespace
+    parents: tuple[tuple[str, str, int], ...] = ()  # Gateway API parentRefs: (namespace, Gateway name, line)
 
     @property
     def id(self) -> str:

@@ -1,8 +1,10 @@
-"""Routes: what an Ingress or an ingress block of a values file exposes, and how it is served.
+"""Routes: what an Ingress, a Gateway API route or an ingress block of values exposes, and how.
 
 ``route_style`` reads the class (``ingressClassName``/``className``, else the legacy annotation,
 else a default), the annotations, and the references each registered attachment annotation
-lists (see ``inventory.extensions``). ``ingress_routes`` reads an Ingress manifest;
+lists (see ``inventory.extensions``). ``ingress_routes`` reads an Ingress manifest; ``gateway_routes``
+an HTTPRoute/GRPCRoute/TLSRoute/TCPRoute/UDPRoute (hostnames × rule matches, each backendRef to a
+Service, the Gateways of its parentRefs);
 ``block_routes`` an ingress block of values; ``ingress_blocks`` finds the blocks of a
 third-party chart's values tree.
 """
@@ -59,6 +61,41 @@ def ingress_routes(doc: Mapping, namespace: str, name: str, file: str) -> Iterat
     if is_map(spec.get("defaultBackend")):
         service, port = _backend(spec["defaultBackend"])
         yield Route("*", "/", service=service, port=port, line=key_line(spec, "defaultBackend"), **common)
+
+
+GATEWAY_ROUTE_KINDS = ("HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute")
+
+
+def gateway_routes(doc: Mapping, namespace: str, name: str, kind: str, file: str) -> Iterator[Route]:
+    """Routes of a Gateway API route: one per (hostname, rule match, Service backendRef)."""
+    spec = as_map(doc.get("spec"))
+    parent_refs = as_seq(spec.get("parentRefs"))
+    parents = tuple((text(ref.get("namespace")) or namespace, text(ref.get("name")) or "", key_line(parent_refs, i))
+                    for i, ref in enumerate(parent_refs) if is_map(ref) and text(ref.get("kind")) in (None, "Gateway"))
+    style = route_style({}, as_map(dig(doc, "metadata", "annotations")), None)
+    common = dict(namespace=namespace, owner=f"{kind}/{name}", file=file, parents=parents, **style)
+    hosts = [text(h) or "*" for h in as_seq(spec.get("hostnames"))] or ["*"]
+    rules = as_seq(spec.get("rules"))
+    for i, rule in enumerate(rules):
+        rule = as_map(rule)
+        paths = [_match_path(kind, as_map(m)) for m in as_seq(rule.get("matches"))] or ["/"]
+        refs = as_seq(rule.get("backendRefs"))
+        backends = [(text(ref.get("name")), text(ref.get("namespace")), ref.get("port"), key_line(refs, j))
+                    for j, ref in enumerate(refs)
+                    if is_map(ref) and text(ref.get("kind")) in (None, "Service") and not text(ref.get("group"))]
+        for host in hosts:
+            for path in paths:
+                for service, service_ns, port, line in backends or [(None, None, None, key_line(rules, i))]:
+                    yield Route(host, path, service=service, port=port, line=line, backend_namespace=service_ns,
+                                **common)
+
+
+def _match_path(kind: str, match: Mapping) -> str:
+    """The path an HTTPRoute match selects (``/service/method`` for a GRPCRoute)."""
+    if kind == "GRPCRoute":
+        method = as_map(match.get("method"))
+        return "/" + "/".join(filter(None, (text(method.get("service")), text(method.get("method"))))) or "/"
+    return text(dig(match, "path", "value")) or "/"
 
 
 def block_routes(block: Mapping, style: dict, *, namespace: str, service: str | None, port: Any,

@@ -94,6 +94,8 @@ class Expander:
                         out.applications.append(app)
         except RenderError as exc:
             out.error = exc.args[0]
+        name = text(meta.get("name")) or "?"
+        out.blind_spots = [_named(spot, f"ApplicationSet {name}") for spot in out.blind_spots]
         return out
 
     # -- generators ---------------------------------------------------------------------------------
@@ -115,6 +117,11 @@ class Expander:
             params = self._git(spec, go, strict, file, generator, out)
         elif kind == "clusters":
             params = self._clusters(spec, go)
+            if not params:
+                out.blind_spots.append(
+                    f"{file}:{key_line(generator, kind)}: the clusters generator selects none of the clusters migrate "
+                    f"knows ({', '.join(str(c.get('name')) for c in self.clusters)}): what it generates is not in the "
+                    "graph; list the clusters Argo CD has, with their labels, under clusters: in .migrate/config.yaml")
         elif kind == "matrix":
             params = self._matrix(spec, go, strict, file, out)
         elif kind == "merge":
@@ -295,3 +302,9 @@ class Expander:
         if not preserve and "finalizers" not in as_map(template.get("metadata")):
             meta["finalizers"] = [FINALIZER]
         return app if meta.get("name") else None
+
+
+def _named(spot: str, who: str) -> str:
+    """``file:line: what`` -> ``file:line: who: what``."""
+    where, sep, what = spot.partition(": ")
+    return f"{where}: {who}: {what}" if sep else spot

@@ -34,20 +34,29 @@ class RenderCache:
         self.folder = (folder or cache_root() / "renders") if disk else None
         self._memory: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self.hits = self.misses = 0          # lookups answered, and not (renders made), for bench/ and tests
 
     def get(self, key: str) -> Any | None:
         with self._lock:
             if key in self._memory:
+                self.hits += 1
                 return self._memory[key]
+        value = self._read(key)
+        with self._lock:
+            if value is None:
+                self.misses += 1
+                return None
+            self.hits += 1
+            self._memory[key] = value
+        return value
+
+    def _read(self, key: str) -> Any | None:
         if self.folder is None:
             return None
         try:
-            value = pickle.loads((self.folder / key[:2] / key[2:]).read_bytes())
+            return pickle.loads((self.folder / key[:2] / key[2:]).read_bytes())
         except Exception:  # noqa: BLE001  (missing, damaged, from another version: render again)
             return None
-        with self._lock:
-            self._memory[key] = value
-        return value
 
     def put(self, key: str, value: Any) -> None:
         with self._lock:

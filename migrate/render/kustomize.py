@@ -11,6 +11,7 @@ kustomization for a resource, or the Helm chart for an inflated chart.
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import subprocess
 from dataclasses import dataclass
@@ -49,8 +50,11 @@ def build(folder: Path, *, tools: Tools, helm_command: str | None, helm_env: dic
 
 
 def _message(stderr: str) -> str:
+    """kustomize's error, without how it ran its helm command (temporary paths that say nothing to a user)."""
     lines = [line.removeprefix("error: ").strip() for line in stderr.strip().splitlines() if line.strip()]
-    return "; ".join(lines[-3:]) or "no message"
+    text = "; ".join(lines[-3:]) or "no message"
+    text = re.sub(r"[;:\s]*unable to run: '[^']*'.*$", "", text, flags=re.S).rstrip("; :")
+    return text.removeprefix("Error: ")
 
 
 def _with_origin(obj: dict) -> tuple[dict, Origin]:

@@ -63,6 +63,7 @@ class AppRender:
     unrendered: list[str] = field(default_factory=list)
     error: str | None = None
     inputs: frozenset[str] = frozenset()
+    seconds: float = 0.0               # spent rendering (0 when the cache had it), for bench/
 
     @property
     def rendered(self) -> bool:
@@ -174,7 +175,7 @@ class SourceRenderer:
             return raw                                   # values only
         if not src.local:
             what = f"remote chart {src.repo_url.rstrip('/')}/{src.chart}" if src.chart else \
-                f"remote repository {src.repo_url} ({src.spec.get('path') or '.'})"
+                f"external: deploys from another repository, {src.repo_url} (path {src.spec.get('path') or '.'})"
             version = f" {src.target_revision}" if src.chart and src.target_revision else ""
             raw.unrendered.append(f"not rendered: {what}{version}")
             return raw

@@ -26,6 +26,7 @@ list), and the reason is said once (``off``).
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -97,7 +98,7 @@ class _Builder:
         self.inv, self.tools, self.view = inv, tools, ArgoView(off=off)
         config = inv.config
         self.settings = Settings(config.build_options, config.kube_version, config.api_versions)
-        self.workspace = Workspace(inv.tree, _unvendored(inv))
+        self.workspace = Workspace(inv.tree, _unvendored(inv), _versioned_homes(inv))
         self.templates = GoTemplates(tools) if not off else None
         self.renderer = SourceRenderer(inv, self.settings, tools, self.workspace)
         self.cache = shared_cache()
@@ -178,16 +179,17 @@ class _Builder:
         app = self.view.apps[app_id]
         inputs = self.renderer.inputs(app)
         key = cache_key(self.settings, self.tools, app, inputs, self.inv.tree)
-        cached = self.cache.get(key)
+        cached, seconds = self.cache.get(key), 0.0
         if cached is None:
+            start = time.perf_counter()
             try:
                 raws, error = self.renderer.raw(app)
             except RenderError as exc:
                 raws, error = [], exc.args[0]
-            cached = (raws, error)
+            cached, seconds = (raws, error), time.perf_counter() - start
             self.cache.put(key, cached)
         raws, error = cached
-        render = AppRender(app_id, inputs=inputs, error=error)
+        render = AppRender(app_id, inputs=inputs, error=error, seconds=seconds)
         if error is None:
             render.objects = self.renderer.locate(app, raws)
             render.unrendered = [u for raw in raws for u in raw.unrendered]
@@ -302,6 +304,20 @@ def _unvendored(inv: Inventory) -> dict[str, set[str]]:
         names = {c.name for c in kust.helm_charts if not any(inv.files.is_dir(f) for f in c.vendored(home))}
         if names:
             found[kust.file] = names
+    return found
+
+
+def _versioned_homes(inv: Inventory) -> dict[str, str]:
+    """Where kustomize looks for a chart with both ``repo`` and ``version`` (``<home>/<name>-<version>/<name>``)
+    -> the chart vendored at ``<home>/<name>`` instead: the workspace puts it there too, so kustomize
+    renders the vendored chart rather than trying to pull it."""
+    found: dict[str, str] = {}
+    for kust in inv.kustomizations:
+        home = chart_home_of(kust)
+        for chart in kust.helm_charts:
+            folders = chart.vendored(home)
+            if len(folders) == 2 and not inv.files.is_dir(folders[1]) and inv.files.is_dir(folders[0]):
+                found[folders[1]] = folders[0]
     return found
 
 

@@ -7,7 +7,9 @@ committed ones are written. Every kustomization is instrumented with
 from (the annotation is removed from the rendered objects), and loses the ``helmCharts`` entries
 whose chart is not vendored (``unvendored``): kustomize would try to pull them and fail the whole
 build; the rest renders, and the chart is named as not rendered. The folder lives as long as the
-``Workspace``; one per tree state, shared by every render of it.
+``Workspace``; one per tree state, shared by every render of it. ``aliases`` (folder -> repo folder)
+are written twice: a chart vendored at ``<chartHome>/<name>`` is also where kustomize looks for it
+when the entry sets a repo and a version (``<chartHome>/<name>-<version>/<name>``).
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ ORIGIN = "config.kubernetes.io/origin"
 class Workspace:
     """The files of ``tree`` under ``root`` (written on first use)."""
 
-    def __init__(self, tree: Tree, unvendored: dict[str, set[str]] | None = None) -> None:
+    def __init__(self, tree: Tree, unvendored: dict[str, set[str]] | None = None,
+                 aliases: dict[str, str] | None = None) -> None:
         self.tree = tree
         self.unvendored = unvendored or {}
+        self.aliases = aliases or {}
         self._dir: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
 
@@ -50,21 +54,27 @@ class Workspace:
 
     def _write(self, root: Path) -> None:
         for path in self.tree.paths():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if is_kustomization_file(path):
-                target.write_bytes(instrumented(self.tree.read_bytes(path), self.unvendored.get(path, set())))
-                continue
-            source = self.tree.working_file(path)
-            if source is not None:
-                try:
-                    os.link(source, target)
-                    continue
-                except OSError:
-                    pass   # another file system: copy
-                shutil.copyfile(source, target)
-            else:
-                target.write_bytes(self.tree.read_bytes(path))
+            self._put(root, path, path)
+            for alias, folder in self.aliases.items():
+                if path.startswith(folder + "/"):
+                    self._put(root, path, alias + path[len(folder):])
+
+    def _put(self, root: Path, path: str, at: str) -> None:
+        target = root / at
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if is_kustomization_file(path):
+            target.write_bytes(instrumented(self.tree.read_bytes(path), self.unvendored.get(path, set())))
+            return
+        source = self.tree.working_file(path)
+        if source is not None:
+            try:
+                os.link(source, target)
+                return
+            except OSError:
+                pass   # another file system: copy
+            shutil.copyfile(source, target)
+        else:
+            target.write_bytes(self.tree.read_bytes(path))
 
 
 def instrumented(data: bytes, drop_charts: set[str] = frozenset()) -> bytes:

@@ -150,5 +150,5 @@ spec:
 def test_a_generator_over_another_repository_is_named_as_a_blind_spot(tmp_path):
     files = dict(FILES, **{"applications/appset.yaml": APPLICATION_SET})
     result = run("--repo", str(git_repo(tmp_path / "r", files)))
-    assert ("note: applications/appset.yaml:8: git generator over https://example.com/other/services.git, another "
+    assert ("note: applications/appset.yaml:8: ApplicationSet services: git generator over https://example.com/other/services.git, another "
             "repository: what it generates is not in the graph") in result.stderr

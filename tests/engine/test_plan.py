@@ -150,6 +150,6 @@ def test_the_plan_names_what_the_graph_cannot_see(repo):
     git(repo, "add", "apps/appset.yaml")
     git(repo, "commit", "-qm", "appset")
     plan = engine.plan(repo, "retire-api")
-    assert "apps/appset.yaml:7: the pullRequest generator needs a network or a cluster: what it generates is not " \
+    assert "apps/appset.yaml:7: ApplicationSet previews: the pullRequest generator needs a network or a cluster: what it generates is not " \
         "in the graph" in plan.blind_spots
     assert "## What the graph cannot see (not rendered, so not checked)" in render_report(plan)

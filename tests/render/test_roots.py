@@ -1,0 +1,97 @@
+"""Roots the way Argo CD has them: whatever they are called and wherever they are, found by what
+renders what — a directory of Application files, a kustomization listing them, a Helm chart emitting
+one per values entry — and self-managed roots."""
+
+from __future__ import annotations
+
+from tests.fixtures.builders import application
+from tests.fixtures.shapes import REPO, app, deployment, load, references, service, source, synced
+
+
+def test_a_root_named_anything_nested_anywhere_deploys_the_folder_it_renders(tmp_path):
+    inv, g = load(tmp_path, {
+        "clusters/prod/bootstrap/platform-root.yaml": app("platform-root", "argocd", "clusters/prod/apps"),
+        "clusters/prod/apps/web.yaml": app("web", "shop", "services/web"),
+        "clusters/prod/apps/api.yaml": app("api", "shop", "services/api"),
+        "services/web/deploy.yaml": deployment("web", "http://api.shop.svc:8080"),
+        "services/api/svc.yaml": service("api"),
+        "services/api/deploy.yaml": deployment("api", "http://db.shop.svc:5432"),
+        "old/forgotten.yaml": app("forgotten", "old", "services/web"),
+    })
+    assert synced(g) == {"platform-root", "web", "api"}
+    assert g.roots_text()[0].startswith("root platform-root: no Application of the repository deploys it; "
+                                        "its source is this repository")
+    assert any(line.startswith("not a root: argocd/forgotten: nothing deploys it") and ".migrate/config.yaml" in line
+               for line in g.roots_text())
+    assert ("calls", "workload:shop/web", "service:shop/api") in references(g, "resolved")
+    assert references(g, "dangling", "calls") == {("calls", "workload:shop/api", "service:shop/db")}
+
+
+def test_a_kustomization_listing_applications_and_a_self_managed_root(tmp_path):
+    inv, g = load(tmp_path, {
+        "argocd/apps/kustomization.yaml": "resources:\n- root.yaml\n- web.yaml\n",
+        "argocd/apps/root.yaml": app("root", "argocd", "argocd/apps"),     # deploys itself
+        "argocd/apps/web.yaml": app("web", "web", "web"),
+        "argocd/apps/unlisted.yaml": app("unlisted", "web", "web"),
+        "web/svc.yaml": service("web"),
+    })
+    assert synced(g) == {"root", "web"}
+    assert "root root" in g.roots_text()[0]
+
+
+def test_a_helm_app_of_apps_deploys_one_application_per_values_entry(tmp_path):
+    template = """\
+{{- range $name, $app := .Values.apps }}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ $name }}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: {{ $.Values.repoURL }}
+    targetRevision: HEAD
+    path: {{ $app.path }}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: {{ $app.namespace }}
+{{- end }}
+"""
+    inv, g = load(tmp_path, {
+        "bootstrap.yaml": application("bootstrap", "argocd", source("charts/apps")),
+        "charts/apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
+        "charts/apps/values.yaml": f"repoURL: {REPO}\napps:\n  web: {{path: web, namespace: web}}\n"
+                                   "  api: {path: api, namespace: api}\n",
+        "charts/apps/templates/apps.yaml": template,
+        "web/deploy.yaml": deployment("web", "http://api.api.svc:8080"),
+        "api/svc.yaml": service("api"),
+    })
+    assert synced(g) == {"bootstrap", "web", "api"}
+    assert {a.name: a.generated_by for a in g.view.generated()} == {"web": "application:argocd/bootstrap",
+                                                                     "api": "application:argocd/bootstrap"}
+    assert ("calls", "workload:web/web", "service:api/api") in references(g, "resolved")
+
+
+def test_an_application_of_another_repository_is_external(tmp_path):
+    other = application("vendor", "vendor", source("deploy", repo="https://git.example.com/vendor/app.git"))
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/vendor.yaml": other,
+    })
+    assert "apps/vendor.yaml:1: Application vendor: not rendered: external: deploys from another repository, " \
+           "https://git.example.com/vendor/app.git (path deploy)" in g.blind_spots()
+
+
+def test_the_config_names_roots_the_rule_cannot_guess(tmp_path):
+    files = {
+        "a.yaml": app("a", "a", "a"), "a/svc.yaml": service("a"),
+        "b.yaml": app("b", "b", "b"), "b/deploy.yaml": deployment("b", "http://a.a.svc:8080"),
+        "apps.yaml": app("apps", "argocd", "apps"), "apps/c.yaml": app("c", "c", "a"),
+    }
+    inv, g = load(tmp_path, files)
+    assert synced(g) == {"apps", "c"}                 # a and b: nothing deploys them
+    inv, g = load(tmp_path / "configured", {**files, ".migrate/config.yaml": "roots: [apps, a, b]\n"})
+    assert synced(g) == {"apps", "c", "a", "b"}
+    assert ("calls", "workload:b/b", "service:a/a") in references(g, "resolved")
