@@ -117,9 +117,10 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
     base = Context(tree=tree, origin=origin, repo=the_plan.repo, params=the_plan.params,
                    playbook=book.name, analyses=Analyses(the_plan.repo))
     progress("building the dependency graph")
-    _refuse_unparsed(base)
     the_plan.blind_spots = base.graph.blind_spots()
+    the_plan.notes += [f"{w}" for w in base.inventory.warnings]
     the_plan.pre_existing = base.origin_graph.problems()
+    the_plan.unverified = [r for r in base.origin_graph.unverified() if r.synced]
     snapshots = approved_folder(the_plan.repo, book.name) if check_snapshots else None
     for step in the_plan.steps:
         if step.commit is not None:
@@ -127,8 +128,10 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
         progress(f"planning step {step.index}/{step.total} {step.name}")
         tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
         if step.error is not None:
-            return
-    _refuse_left_unsynced(the_plan, base, tree)
+            break
+    _refuse_unparsed(the_plan, base)
+    if all(step.error is None for step in the_plan.steps):
+        _refuse_left_unsynced(the_plan, base, tree)
 
 
 def _refuse_left_unsynced(the_plan: Plan, base: Context, final: Tree) -> None:
@@ -142,15 +145,31 @@ def _refuse_left_unsynced(the_plan: Plan, base: Context, final: Tree) -> None:
         planned[-1].error = error
 
 
-def _refuse_unparsed(ctx: Context) -> None:
-    """A file that does not parse hides its references from the graph, so verification could not
-    be trusted: refuse to plan, naming every such file (the same list `migrate doctor` gives)."""
-    errors = ctx.inventory.errors
-    if errors:
-        first = errors[0]
-        others = "".join(f"; {e}" for e in errors[1:])
-        raise YamlError(f"{first.reason}{others} — fix the YAML before planning (`migrate doctor` lists "
-                        "every file that does not parse)", path=first.path, line=first.line)
+def _refuse_unparsed(the_plan: Plan, ctx: Context) -> None:
+    """A file that does not parse hides what it defines from the graph. It blocks the run (naming
+    every such file, as `migrate doctor` does) when the run edits it or an Application the run edits
+    reads it: the verification could not be trusted there. Anywhere else it is a named blind spot."""
+    changed = {path for step in the_plan.steps for path in step.changes}
+    touched = _applications_of(ctx, changed)
+    blocking = [e for e in ctx.inventory.errors if e.path in changed or _applications_of(ctx, {e.path}) & touched]
+    the_plan.blind_spots += [f"{e}: does not parse, so what it defines is not in the graph (no Application this run "
+                             "edits reads it)" for e in ctx.inventory.errors if e not in blocking]
+    if blocking:
+        first = blocking[0]
+        others = "".join(f"; {e}" for e in blocking[1:])
+        raise YamlError(f"{first.reason}{others} — an Application this run edits reads it: fix the YAML before "
+                        "planning (`migrate doctor` lists every file that does not parse)", path=first.path,
+                        line=first.line)
+
+
+def _applications_of(ctx: Context, paths: set[str]) -> set[str]:
+    """The Applications that read any of ``paths``: deploy them (source model) or render from them."""
+    apps = {c.app for p in paths if (c := ctx.inventory.contexts.get(p)) is not None and c.app}
+    view = ctx.origin_graph.view
+    apps |= {app_id for app_id, render in view.renders.items() if render.inputs & paths}
+    folders = {p.rsplit("/", 1)[0] for p in paths if "/" in p}
+    apps |= {a.id for a in ctx.inventory.applications if set(a.source_paths) & folders}
+    return apps
 
 
 def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | None) -> Tree:

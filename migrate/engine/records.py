@@ -111,6 +111,7 @@ class Plan:
     applied_run: "RunStatus | None" = None
     notes: list[str] = field(default_factory=list)
     blind_spots: list[str] = field(default_factory=list)
+    unverified: list = field(default_factory=list)        # References that cannot be checked offline (graph)
     secret_params: set[str] = field(default_factory=set)
 
     @property
@@ -134,6 +135,7 @@ class Plan:
             "playbook": self.playbook.name, "params": self.shown_params(), "head": self.head, "run_id": self.run_id,
             "already_applied": self.applied_run.to_dict() if self.applied_run else None,
             "notes": self.notes, "blind_spots": self.blind_spots, "pre_existing": self.pre_existing_text(),
+            "unverified": [str(r) for r in self.unverified],
             "ok": self.error is None, "error": error_dict(self.error),
             "steps": [s.to_dict() for s in self.steps],
         }

@@ -38,6 +38,10 @@ def render_report(plan: Plan) -> str:
     if plan.blind_spots:
         lines += ["## What the graph cannot see (not rendered, so not checked)", ""]
         lines += [f"- {text}" for text in plan.blind_spots] + [""]
+    if plan.unverified:
+        lines += [f"## Unverified references ({len(plan.unverified)}: into what the graph cannot see; never a failure)",
+                  ""]
+        lines += [f"- {r}" for r in plan.unverified] + [""]
     for step in plan.steps:
         lines += _step_section(step)
     return "\n".join(lines).rstrip("\n") + "\n"

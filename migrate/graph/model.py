@@ -33,7 +33,7 @@ from ..errors import UsageError
 from ..inventory import Inventory
 from ..render.view import ArgoView
 from .references import References
-from .store import DANGLING, EXTERNAL, PROBLEMS, GraphStore, path_node_id
+from .store import DANGLING, EXTERNAL, PROBLEMS, UNVERIFIED, GraphStore, path_node_id
 from .structure import build_structure
 
 # Node kinds of the core model (extension packages add their attachables' kinds).
@@ -213,27 +213,39 @@ class DepGraph:
     def problems(self, baseline: "DepGraph | None" = None) -> list[Reference]:
         """Dangling and suspect references, sorted; each with file, line, reason and ``synced``.
 
-        With ``baseline`` (the graph before a change), a service reference that resolved in
-        the baseline and now points outside the repo is dangling too: the service it named
-        was removed, not moved out of the repo.
+        With ``baseline`` (the graph before a change), a reference that resolved in the baseline
+        and now points outside the repo is dangling too: the service it named was removed, not
+        moved out of the repo; the component (an ingress controller, an operator) it needs was in
+        the repository and is gone — its users stay reported until they are switched.
         """
         problems = self.references(PROBLEMS)
         if baseline is not None:
-            problems = sorted(problems + self._vanished_services(baseline), key=Reference.sort_key)
+            problems = sorted(problems + self._vanished(baseline), key=Reference.sort_key)
         return problems
+
+    def unverified(self) -> list[Reference]:
+        """References into namespaces where something unrendered deploys: they cannot be checked, and
+        never fail a run (counted and listed apart, with why)."""
+        return self.references([UNVERIFIED])
 
     def failures(self, baseline: "DepGraph | None" = None) -> list[Reference]:
         """The problems that count as failures (made in synced files)."""
         return [p for p in self.problems(baseline) if p.synced]
 
-    def _vanished_services(self, baseline: "DepGraph") -> list[Reference]:
+    def _vanished(self, baseline: "DepGraph") -> list[Reference]:
         existed = {n for n, missing in baseline.g.nodes(data="missing") if n.startswith("service:") and not missing}
-        return [
-            Reference(DANGLING, d["kind"], u, d["service"], d["file"], d["line"],
-                      f"{d['service']} existed before this change and is gone", self._made_in_synced(u, d))
-            for u, v, d in self.g.edges(data=True)
-            if d.get("status") == EXTERNAL and d.get("service") in existed
-        ]
+        components = {u.partition(":")[2] for u, _, kind in baseline.g.edges(data="kind") if kind == "installed-by"}
+        found = []
+        for u, v, d in self.g.edges(data=True):
+            if d.get("status") in (EXTERNAL, UNVERIFIED) and d.get("service") in existed:
+                reason = f"{d['service']} existed before this change and is gone"
+                found.append(Reference(DANGLING, d["kind"], u, d["service"], d["file"], d["line"], reason,
+                                       self._made_in_synced(u, d)))
+            elif d.get("status") == EXTERNAL and d.get("component") in components:
+                reason = f"component {d['component']} was in the repository before this change and is gone"
+                found.append(Reference(DANGLING, d["kind"], u, v, d["file"], d["line"], reason,
+                                       self._made_in_synced(u, d)))
+        return found
 
     def _made_in_synced(self, source: str, attrs: dict) -> bool:
         file = attrs["file"]

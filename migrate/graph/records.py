@@ -51,7 +51,8 @@ class GraphRecords:
             for index, obj in enumerate(render.objects):
                 if str(obj.doc.get("apiVersion", "")).startswith("argoproj.io/"):
                     continue   # Applications and ApplicationSets are structure, not definitions
-                for record in manifest_records(obj.located.doc, obj.located.file, index, obj.namespace, True):
+                for record in manifest_records(obj.located.doc, obj.located.file, index, obj.namespace, True,
+                                               inv.producers):
                     if type(record) in sinks:
                         sinks[type(record)].append(record)
                         made.append(record)

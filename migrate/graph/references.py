@@ -3,13 +3,15 @@
 Stage 3 of building the graph (after ``structure``): once every file's definitions are in,
 add the reference edges, each with ``status`` and ``reason``, following graph.md's rules:
 
-- a service reference resolves when the service exists in that namespace and is synced; one
-  defined only in files nothing syncs (its Application was unregistered) is unsynced; else, in a
-  namespace that also receives content from outside the repo (a remote chart) it is
-  external (the chart may make it); in a namespace the repo deploys to, dangling; in a
+- a service reference resolves when the service exists in that namespace and is synced (made by
+  an operator's object of the ``producers`` table included); one defined only in files nothing
+  syncs (its Application was unregistered) is unsynced; else, in a namespace where something
+  unrendered deploys (a remote chart, a generator that needs a network) it is unverified, with why
+  (that may make it; never a failure); in a namespace the repo deploys to, dangling; in a
   namespace the repo never deploys to, suspect when the name is a service the repo defines
   elsewhere (a stale namespace), else external;
-- a secret no VaultStaticSecret/Secret/... makes in the workload's namespace: dangling;
+- a secret no VaultStaticSecret/Secret/producer makes in the workload's namespace: dangling (unverified
+  where something unrendered deploys);
 - an attachable (a controller's plugin, middleware...) a route names that does not exist: dangling;
 - a custom kind or ingress class whose component is in the repo but not synced: dangling;
 - a repo path named in a string that does not exist: dangling.
@@ -24,7 +26,8 @@ from typing import Iterable
 from ..inventory import Inventory, extensions, kinds
 from ..inventory.extensions import AttachmentStyle
 from ..inventory.records import Application, Route, Workload
-from .store import DANGLING, EXTERNAL, RESOLVED, SUSPECT, UNSYNCED, GraphStore
+from ..roundtrip.nodes import as_map, dig, text
+from .store import DANGLING, EXTERNAL, RESOLVED, SUSPECT, UNSYNCED, UNVERIFIED, GraphStore
 
 
 class References:
@@ -33,12 +36,12 @@ class References:
     def __init__(self, b: GraphStore):
         self.b = b
         records = b.records
-        self.services = {s.id for s in records.services}
+        self.services = {s.id: s for s in records.services}
         self.deployed_namespaces = _deployed_namespaces(b)
         self.service_homes: dict[str, set[str]] = defaultdict(set)
         for s in records.services:
             self.service_homes[s.name].add(s.namespace)
-        self.secrets = {s.id for s in records.secrets}
+        self.secrets = {s.id: s for s in records.secrets}
         self.attachables = {(a.kind, a.namespace, a.name): a for a in records.attachables}
         self.outside_namespaces = _namespaces_with_outside_content(b)
         self.apps_by_name = {a.name: a for a in b.view.apps.values()}
@@ -54,6 +57,7 @@ class References:
             self._needs_crd(obj.id, obj.group, obj.file, obj.line)
         self._path_mentions()
         self._waves()
+        self._same_names()
 
     # -- services -----------------------------------------------------------------------------
     def _service_status(self, namespace: str, name: str, file: str) -> tuple[str, str]:
@@ -62,9 +66,10 @@ class References:
         if service in self.services:
             if service not in self.b.synced and self.b.path_node(file) in self.b.synced:
                 return UNSYNCED, f"{name} in {namespace} is defined only in files nothing syncs"
-            return RESOLVED, ""
+            made = self.services[service]
+            return RESOLVED, f"made by {made.made_by} ({made.file}:{made.line})" if made.made_by else ""
         if namespace in self.outside_namespaces:
-            return EXTERNAL, f"{namespace} also receives content from outside the repo"
+            return UNVERIFIED, self.outside_namespaces[namespace]
         if namespace in self.deployed_namespaces:
             return DANGLING, f"no service {name} in {namespace}, a namespace the repo deploys to"
         homes = sorted(self.service_homes.get(name, ()))
@@ -106,9 +111,10 @@ class References:
         for use in w.secrets:
             secret = f"secret:{w.namespace}/{use.name}"
             if secret in self.secrets:
-                status, reason = RESOLVED, ""
+                made = self.secrets[secret]
+                status, reason = RESOLVED, "" if made.kind == "Secret" else f"made by {made.kind} ({made.file}:{made.line})"
             elif w.namespace in self.outside_namespaces:
-                status, reason = EXTERNAL, f"{w.namespace} also receives content from outside the repo"
+                status, reason = UNVERIFIED, self.outside_namespaces[w.namespace]
             else:
                 status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
             self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,
@@ -156,7 +162,7 @@ class References:
                 # Nothing applies this object (e.g. the component's own folder, kept for reference
                 # after it was unregistered): it needs no CRD.
                 status, reason = RESOLVED, ""
-            self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group)
+            self.b.edge(source, node, "needs-crd", file, line, status, reason, group=group, component=name)
 
     def _gateway(self, route: Route, namespace: str, name: str, line: int) -> None:
         """A Gateway API route attaches to a Gateway: one of the repo's, else one made outside it."""
@@ -176,7 +182,7 @@ class References:
             if not self.b.g.has_edge(ingress_class, node):
                 self.b.edge(ingress_class, node, "served-by", "", 0)
         self.b.edge(route.id, ingress_class, "served-by", route.file, route.class_line or route.line, status,
-                    reason)
+                    reason, component=name)
 
     # -- repo paths named in strings, sync waves --------------------------------------------------
     def _path_mentions(self) -> None:
@@ -189,6 +195,17 @@ class References:
             else:
                 self.b.edge(source, self.b.missing(self.b.path_node(mention.path)), "references-path",
                             mention.file, mention.line, DANGLING, f"names {mention.path}, which does not exist")
+
+    def _same_names(self) -> None:
+        """Two Applications of one namespace and name: Argo CD would sync one over the other."""
+        apps = {a.id: a for a in self.b.view.apps.values()}
+        for app in apps.values():
+            if app.same_name_as is None:
+                continue
+            first = f"application:{app.namespace}/{app.name}"
+            self.b.edge(app.id, first, "same-name", app.file, app.line, SUSPECT,
+                        f"Application {app.namespace}/{app.name} is also defined in {app.same_name_as}: Argo CD "
+                        "would sync one over the other; rename one of them")
 
     def _waves(self) -> None:
         """``wave-before`` between consecutive sync waves of sibling Applications."""
@@ -231,26 +248,43 @@ def _deployed_namespaces(b: GraphStore) -> set[str]:
     return deployed | {r.namespace for r in items if r.file in inv.contexts or r.file in rendered}
 
 
-def _namespaces_with_outside_content(b: GraphStore) -> set[str]:
-    """Namespaces that receive something the repo does not show: a remote chart or repository, a
-    part of an Application that did not render, or (not rendered) a local chart whose templates the
-    source model cannot read (its values.yaml has no ``common:``)."""
+def _namespaces_with_outside_content(b: GraphStore) -> dict[str, str]:
+    """Namespaces that receive something the repo does not show, with why: a remote chart or repository,
+    a part of an Application that did not render, an ApplicationSet generator that needs a network, or
+    (not rendered) a local chart whose templates the source model cannot read (its values.yaml has no
+    ``common:``)."""
     inv, view = b.inv, b.view
-    namespaces: set[str] = set()
-    for app_id, app in view.apps.items():
+    namespaces: dict[str, str] = {}
+    for app_id, app in sorted(view.apps.items()):
         render = view.renders.get(app_id)
-        partial = render is not None and render.rendered and render.unrendered
-        if app.dest_namespace and (partial or (render is None or not render.rendered)
-                                   and any(not s.local and not s.ref for s in app.sources)):
-            namespaces.add(app.dest_namespace)
+        if not app.dest_namespace or app_id not in view.synced or render is None:
+            continue
+        if render.rendered and render.unrendered:
+            namespaces.setdefault(app.dest_namespace, f"Application {app.name} deploys to {app.dest_namespace} "
+                                                      f"what migrate cannot render: {render.unrendered[0]}")
+        elif not render.rendered and any(not s.local and not s.ref for s in app.sources):
+            namespaces.setdefault(app.dest_namespace, f"Application {app.name} deploys to {app.dest_namespace} "
+                                                      f"what migrate cannot render: {render.error}")
+    for appset in inv.application_sets:
+        destination = as_map(dig(inv.docs(appset.file)[appset.doc], "spec", "template", "spec", "destination"))
+        namespace = text(destination.get("namespace"))
+        spots = [s for s in view.blind_spots if s.startswith(f"{appset.file}:")]
+        if namespace and "{{" not in namespace and spots:
+            namespaces.setdefault(namespace, f"ApplicationSet {appset.name} deploys to {namespace} what a generator "
+                                             f"migrate cannot run generates ({spots[0].split(': ', 1)[0]})")
     if view.rendering:
         return namespaces
-    namespaces |= {v.namespace for v in inv.values_files if _is_opaque_chart(inv, v.chart)}
+    for v in inv.values_files:
+        if _is_opaque_chart(inv, v.chart):
+            namespaces.setdefault(v.namespace, f"the local chart {v.chart} deploys to {v.namespace} what its templates "
+                                               "make (rendering is off)")
     for kust in inv.kustomizations:
         for chart in kust.helm_charts:
             if chart.repo:
                 ctx = inv.contexts.get(kust.file)
-                namespaces.add(chart.namespace or kust.namespace or (ctx.namespace if ctx else None) or "default")
+                namespace = chart.namespace or kust.namespace or (ctx.namespace if ctx else None) or "default"
+                namespaces.setdefault(namespace, f"the remote chart {chart.repo}/{chart.name} of {kust.file} deploys "
+                                                 f"to {namespace} (rendering is off)")
     return namespaces
 
 

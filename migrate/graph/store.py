@@ -20,6 +20,7 @@ from .records import GraphRecords
 STRUCTURE = ("includes", "deploys", "renders")
 RESOLVED, EXTERNAL, DANGLING, SUSPECT = "resolved", "external", "dangling", "suspect"
 UNSYNCED = "unsynced"   # the target exists only in files nothing syncs: a dead URL once Argo CD prunes it
+UNVERIFIED = "unverified"   # into a namespace where something unrendered deploys: cannot be checked
 PROBLEMS = (DANGLING, SUSPECT, UNSYNCED)
 
 

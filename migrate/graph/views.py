@@ -13,10 +13,11 @@ from typing import Iterable
 
 from ..errors import UsageError
 from .model import DepGraph, Reference
-from .store import DANGLING, EXTERNAL, PROBLEMS, STRUCTURE, SUSPECT, UNSYNCED
+from .store import DANGLING, EXTERNAL, PROBLEMS, STRUCTURE, SUSPECT, UNSYNCED, UNVERIFIED
 
 FORMATS = ("text", "json", "dot", "mermaid")
-_MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external", UNSYNCED: "unsynced"}
+_MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external", UNSYNCED: "unsynced",
+         UNVERIFIED: "unverified"}
 # Per-app summary lines of the text tree: (label, edge kind followed from what the app deploys).
 _SUMMARY = (("calls", "calls"), ("secrets", "reads-secret"), ("routes", "served-by"), ("needs", "needs-crd"),
             ("paths", "references-path"))
@@ -250,9 +251,11 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
     failures = [p for p in problems if p.synced]
     others = [p for p in problems if not p.synced]
     unsynced = [_node_json(graph, n) for n in graph.applications() if not graph.is_synced(n) and n in keep]
+    unverified = [p for p in graph.unverified() if p.synced and (p.source in keep or p.target in keep)]
     if fmt == "json":
         return json.dumps({"problems": [p.to_dict() for p in failures],
                            "not_synced": [p.to_dict() for p in others],
+                           "unverified": [p.to_dict() for p in unverified],
                            "unsynced_applications": unsynced,
                            "errors": [vars(e) for e in graph.inv.errors]}, indent=2, ensure_ascii=False)
     if fmt != "text":
@@ -263,6 +266,9 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
         lines += [_problem_text(p) for p in others]
         lines += [f"  application {a['name']} is not listed by any kustomization a root reaches  "
                   f"({_where(a['file'], a['line'])})" for a in unsynced]
+    if unverified:
+        lines += ["", f"unverified (cannot be checked offline, not failures): {len(unverified)} reference(s)"]
+        lines += [_problem_text(p) for p in unverified]
     return "\n".join(lines) + "\n"
 
 

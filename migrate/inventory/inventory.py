@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 
 from ..errors import MigrateError, YamlError
 from ..repo.config import RepoConfig
-from ..repo.files import FileIndex, is_helm_template
+from ..repo.files import FileIndex, is_helm_template, is_template_file
 from ..repo.git import remote_urls
 from ..repo.tracked import Tree
 from ..roundtrip import is_yaml_path, load
@@ -31,6 +31,7 @@ from .chart_values import values_records
 from .deploys import DeployContext, DeployWalk
 from .kustomizations import is_kustomization_file, read_kustomization
 from .manifests import manifest_records
+from .producers import Producers
 from .records import (AddressMention, Application, ApplicationSet, Attachable, CustomObject, Kustomization,
                       Manifest, ParseProblem, PathMention, Route, SecretSource, Service, ValuesFile, Workload)
 
@@ -44,7 +45,10 @@ class Inventory:
         self.tree = tree
         self.files = FileIndex(tree)
         self.errors: list[ParseProblem] = []
+        self.warnings: list[ParseProblem] = []   # what the YAML library warned of (a reused anchor...)
+        self.templates: list[str] = []           # YAML-named files that are templates (they do not parse)
         self.config = RepoConfig.load(tree)
+        self.producers = Producers.shipped().with_config(self.config.producers)
         self.applications: list[Application] = []
         self.application_sets: list[ApplicationSet] = []
         self.self_urls: set[str] = set()
@@ -102,9 +106,15 @@ class Inventory:
             if not is_yaml_path(path) or is_helm_template(path, self.tree):
                 continue
             try:
-                self._docs[path] = _read_only_docs(self.tree, path)
+                parsed = load(self.tree, path)
             except YamlError as exc:
-                self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
+                if is_template_file(self.tree, path):
+                    self.templates.append(path)       # a template's output is YAML, not the file itself
+                else:
+                    self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
+                continue
+            self._docs[path] = parsed.parsed_docs   # shared with the parse cache: read, never edit
+            self.warnings += [ParseProblem(path, line, text) for line, text in parsed.warnings]
 
     # -- pass 2: what deploys what --------------------------------------------------------
     def _read_deployers(self) -> None:
@@ -115,6 +125,11 @@ class Inventory:
         self.self_urls = self_urls
         for path, i, doc in app_docs:
             self._read_record(self.applications, read_application, doc, path, i, self_urls)
+        first: dict[tuple[str, str], Application] = {}
+        for app in self.applications:      # Argo CD keeps one Application per name: the others stay distinct
+            earlier = first.setdefault((app.namespace, app.name), app)
+            if earlier is not app:
+                app.same_name_as = earlier.file
         for path, docs in self._docs.items():
             for i, doc in enumerate(docs):
                 if is_map(doc) and doc.get("kind") == "ApplicationSet" and \
@@ -152,7 +167,7 @@ class Inventory:
                 continue
             if "kind" in doc and "apiVersion" in doc:
                 for obj in _list_items(doc):
-                    self._add(manifest_records(obj, path, i, ctx.namespace, ctx.forced))
+                    self._add(manifest_records(obj, path, i, ctx.namespace, ctx.forced, self.producers))
             elif values_ctx or is_map(doc.get("common")) or "values" in posixpath.basename(path):
                 self._read_values(path, doc, values_ctx or ctx)
 
@@ -193,16 +208,6 @@ def _list_items(doc: Any) -> list[Any]:
     if doc.get("kind") == "List" and is_seq(doc.get("items")):
         return [item for item in doc["items"] if is_map(item) and "kind" in item]
     return [doc]
-
-
-def _read_only_docs(tree: Tree, path: str) -> list[Any]:
-    """The parsed documents of a file, shared with yamlio's parse cache: never edit them.
-
-    ``YamlFile.docs`` deep-copies the documents so that they can be edited; the inventory
-    only reads, and on a large repository that copy costs more than the whole rest of the
-    load.
-    """
-    return load(tree, path).parsed_docs
 
 
 def _reason(exc: MigrateError) -> str:

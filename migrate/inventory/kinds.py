@@ -47,8 +47,6 @@ WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "Cr
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"
 
 # CloudNativePG: a Cluster named N makes these Services and Secrets.
-CNPG_SERVICE_SUFFIXES = ("-rw", "-ro", "-r")
-CNPG_SECRET_SUFFIXES = ("-app", "-superuser")
 
 
 def api_group(api_version: str) -> str:

@@ -1,7 +1,8 @@
 """What a Kubernetes object document defines: workloads, services, routes, secrets, attachables.
 
 ``manifest_records`` reads one object document and yields records (see ``records``); it never
-raises on unexpected shapes. Kinds a controller's CRDs serve make a ``CustomObject`` (the
+raises on unexpected shapes. Kinds whose controllers make Services and Secrets (``producers``: a table, as data) make those too.
+Kinds a controller's CRDs serve make a ``CustomObject`` (the
 component installing the CRD is found from its API group); the kinds extension packages
 register as attachable (``inventory.extensions``) make an ``Attachable`` too.
 """
@@ -14,6 +15,7 @@ from typing import Any, Iterator, Mapping
 from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
 from . import extensions, kinds
 from .records import Attachable, CustomObject, Manifest, Route, SecretSource, SecretUse, Service, Workload
+from .producers import Producer, Producers
 from .routes import GATEWAY_ROUTE_KINDS, gateway_routes, ingress_routes
 from .workloads import read_env
 
@@ -88,29 +90,12 @@ def _vault_static_secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource | Custo
     yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line, node=secret.id)
 
 
-def _generated_secret(target_keys: tuple[str, ...]):
-    """Reader for kinds that make a Secret named at ``spec.<target_keys>`` (default: their own name)."""
-    def read(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
-        name = text(dig(doc, "spec", *target_keys)) or o.name
-        yield SecretSource(o.namespace, name, o.kind, None, None, o.file, o.line)
-    return read
-
-
 def _attachable(doc: Mapping, o: _Obj) -> Iterator[Attachable | CustomObject]:
     kind = extensions.attachable(o.kind)
     record = Attachable(o.kind, None if kind.cluster_scoped else o.namespace, o.name, kind.type_of(doc),
                         kind.node_kind, o.file, o.line)
     yield record
     yield CustomObject(o.api, o.kind, o.namespace, o.name, o.file, o.line, node=record.id)
-
-
-def _cnpg_cluster(doc: Mapping, o: _Obj) -> Iterator[Service | SecretSource]:
-    if kinds.api_group(o.api) != "postgresql.cnpg.io":
-        return
-    for suffix in kinds.CNPG_SERVICE_SUFFIXES:
-        yield Service(o.namespace, o.name + suffix, (5432,), "cnpg", o.file, o.line)
-    for suffix in kinds.CNPG_SECRET_SUFFIXES:
-        yield SecretSource(o.namespace, o.name + suffix, o.kind, None, None, o.file, o.line)
 
 
 _READERS = {
@@ -121,14 +106,19 @@ _READERS = {
     "Gateway": _object,
     "Secret": _secret,
     "VaultStaticSecret": _vault_static_secret,
-    "ExternalSecret": _generated_secret(("target", "name")),
-    "SealedSecret": _generated_secret(("template", "metadata", "name")),
-    "Cluster": _cnpg_cluster,
 }
 
 
+def _produced(producer: Producer, doc: Mapping, o: _Obj) -> Iterator[Service | SecretSource]:
+    """The Services and Secrets the object's controller makes (``producers``), the object as provenance."""
+    for name in producer.names(producer.services, doc):
+        yield Service(o.namespace, name, producer.ports, "producer", o.file, o.line, made_by=f"{o.kind}/{o.name}")
+    for name in producer.names(producer.secrets, doc):
+        yield SecretSource(o.namespace, name, o.kind, None, None, o.file, o.line)
+
+
 def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str | None,
-                     forced: bool = False) -> Iterator[Any]:
+                     forced: bool = False, producers: Producers | None = None) -> Iterator[Any]:
     """Records of one Kubernetes object document (a namespace-less object takes ``default_namespace``;
     every object does when ``forced``: a kustomization's ``namespace:``)."""
     meta = as_map(doc.get("metadata"))
@@ -138,6 +128,9 @@ def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str
     yield Manifest(o.api, o.kind, o.name, o.namespace, file, o.line, index)
     reader = _attachable if extensions.attachable(o.kind) is not None else _READERS.get(o.kind)
     records = list(reader(doc, o)) if reader else []
+    producer = (producers or Producers.shipped()).find(o.api, o.kind)
+    if producer is not None:
+        records += _produced(producer, doc, o)
     yield from records
     if kinds.is_custom_group(kinds.api_group(o.api)) and not any(isinstance(r, CustomObject) for r in records):
         yield CustomObject(o.api, o.kind, o.namespace, o.name, file, o.line)

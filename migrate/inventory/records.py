@@ -73,10 +73,15 @@ class Application:
     sync_wave_line: int | None
     value_files: list[str] = field(default_factory=list)  # every values file it deploys (incl. kustomize helmCharts)
     generated_by: str | None = None  # the ApplicationSet or Application that renders it (no file of its own)
+    same_name_as: str | None = None  # the file of an earlier Application with the same namespace and name
 
     @property
     def id(self) -> str:
-        return f"application:{self.namespace}/{self.name}"
+        """``application:<namespace>/<name>``; a second one of that name keeps its own: ``...@<file>``."""
+        base = f"application:{self.namespace}/{self.name}"
+        if not self.same_name_as:
+            return base
+        return f"{base}@{self.file}" + (f"#{self.doc}" if self.same_name_as == self.file else "")
 
     @property
     def source_paths(self) -> list[str]:
@@ -198,14 +203,15 @@ class Workload:
 
 @dataclass(frozen=True)
 class Service:
-    """A Service: manifest, local-chart release, or made by a CNPG Cluster."""
+    """A Service: manifest, local-chart release, or made by an operator's object (``producers``)."""
 
     namespace: str
     name: str
     ports: tuple[int | str, ...]
-    origin: str                      # "manifest", "values", "cnpg"
+    origin: str                      # "manifest", "values", "producer"
     file: str
     line: int
+    made_by: str | None = None       # the producer: "<Kind>/<name>" of the object whose controller makes it
 
     @property
     def id(self) -> str:

@@ -12,6 +12,8 @@ render:
   kustomize_build_options: --enable-helm # argocd-cm kustomize.buildOptions
   kube_version: "1.31.0"                 # .Capabilities.KubeVersion of the destination
   api_versions: [monitoring.coreos.com/v1]
+producers:                               # operators' kinds that make Services/Secrets (see producers.yaml)
+  - {group: example.com, kind: Broker, services: ["{name}-amqp"], secrets: ["{name}-credentials"]}
 ```
 
 The schema ships as ``config.schema.json`` beside this module (editors can use it); a problem is a
@@ -47,6 +49,7 @@ class RepoConfig:
     build_options: str = "--enable-helm"
     kube_version: str = "1.31.0"
     api_versions: tuple[str, ...] = ()
+    producers: tuple[Mapping[str, Any], ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -72,7 +75,8 @@ class RepoConfig:
         render = data.get("render") or {}
         return cls(tuple(data.get("roots") or ()), tuple(data.get("repo_urls") or ()), tuple(data.get("clusters") or ()),
                    bool(render.get("enabled", True)), str(render.get("kustomize_build_options", "--enable-helm")),
-                   str(render.get("kube_version", "1.31.0")), tuple(render.get("api_versions") or ()), data)
+                   str(render.get("kube_version", "1.31.0")), tuple(render.get("api_versions") or ()),
+                   tuple(data.get("producers") or ()), data)
 
 
 def _node(top: Any, path: list) -> tuple[Any, Any]:

@@ -2,7 +2,8 @@
 
 For every YAML file git tracks, the report says whether re-emission through ruamel.yaml (with the
 styles detected per block) reproduces it exactly, where it first differs when it does not, and
-which files do not parse. Helm templates are skipped (never parsed). A file that does not
+which files do not parse. Helm templates are skipped (never parsed), and so is a file that does not
+parse but is a template (Go or Jinja actions: a chart's template without Chart.yaml, Ansible's). A file that does not
 round-trip is still safe to edit: ``YamlFile.dump()`` then applies edits as minimal text patches,
 so the report is informational; only unparseable files make it fail.
 """
@@ -13,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 
 from ..errors import YamlError
 from ..roundtrip import is_yaml_path, load
-from .files import is_helm_template
+from .files import is_helm_template, is_template_file
 from .tracked import Tree
 
 OK, DIFFERS, ERROR, SKIPPED = "ok", "differs", "error", "skipped"
@@ -64,6 +65,8 @@ def check_file(tree: Tree, path: str) -> FileCheck:
     try:
         yf = load(tree, path)
     except YamlError as exc:
+        if is_template_file(tree, path):
+            return FileCheck(path, SKIPPED, reason="template (Go or Jinja actions), not YAML")
         return FileCheck(path, ERROR, line=exc.line, reason=exc.args[0])
     difference = yf.first_difference()
     if difference is None:
@@ -80,7 +83,7 @@ def render_text(report: DoctorReport) -> str:
         f"  {len(ok):5d} reproduced byte for byte by re-emission",
         f"  {len(differs):5d} re-emitted differently (edits to them are applied as minimal text patches)",
         f"  {len(errors):5d} do not parse",
-        f"  {len(skipped):5d} Helm templates skipped",
+        f"  {len(skipped):5d} templates skipped (Helm chart templates, other files of template actions)",
     ]
     for check in differs:
         lines += ["", f"differs  {check.path}:{check.line}",

@@ -7,6 +7,8 @@ this index once per load.
 
 from __future__ import annotations
 
+import re
+
 import bisect
 import posixpath
 
@@ -51,6 +53,31 @@ class FileIndex:
         start = bisect.bisect_left(self.paths, prefix)
         end = bisect.bisect_left(self.paths, prefix + "\uffff")
         return self.paths[start:end]
+
+
+_TEMPLATE_ACTION = re.compile(r"\{\{-?\s*(?:[.$]|end\b|if\b|else\b|range\b|with\b|define\b|include\b|template\b|"
+                              r"toYaml\b|tpl\b|printf\b|\w+\s*\|)|\{%-?\s*\w+")
+
+
+def looks_like_template(text: str) -> bool:
+    """Text with Go-template (``{{ .Values.x }}``, ``{{- if ... }}``) or Jinja (``{% if %}``) actions outside
+    quotes somewhere: a template whose output is YAML, not YAML itself (Helm templates without a
+    Chart.yaml beside them, Ansible or other generators' templates)."""
+    return any(_TEMPLATE_ACTION.search(line) and not _quoted_action(line) for line in text.splitlines())
+
+
+def is_template_file(tree, path: str) -> bool:
+    """``path`` of ``tree`` is text that ``looks_like_template``."""
+    try:
+        return looks_like_template(tree.read_text(path))
+    except (UnicodeDecodeError, OSError):
+        return False
+
+
+def _quoted_action(line: str) -> bool:
+    """The line's actions are all inside a quoted scalar (an ApplicationSet's ``name: '{{path.basename}}'``)."""
+    stripped = re.sub(r"'[^']*'|\"[^\"]*\"", "", line)
+    return "{{" not in stripped and "{%" not in stripped
 
 
 def is_helm_template(path: str, tree) -> bool:

@@ -20,6 +20,7 @@ on-disk parse cache); parses are shared, each ``YamlFile`` gets its own copy of 
 from __future__ import annotations
 
 import re
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from itertools import zip_longest
@@ -27,7 +28,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import merge_attrib
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.reader import Reader
 from ruamel.yaml.scanner import RoundTripScanner
 
@@ -69,6 +70,11 @@ class YamlFile:
     def text(self) -> str:
         """The original text."""
         return self._parsed.text
+
+    @property
+    def warnings(self) -> list[tuple[int, str]]:
+        """What the YAML library warned of while parsing: (line, message)."""
+        return self._parsed.warnings
 
     @property
     def parsed_docs(self) -> list[Any]:
@@ -174,14 +180,16 @@ class Parsed:
     segments: list[Segment]
     docs: list[Any]
     _emission: str | None = field(default=None, repr=False)
+    warnings: list[tuple[int, str]] = field(default_factory=list)   # (line, what ruamel warned of)
 
     @classmethod
     def from_text(cls, text: str, path: str | None) -> "Parsed":
         normal = text.removeprefix(BOM).replace("\r\n", "\n")
         lines = normal.split("\n")
         segments = split_stream(split_lines(normal))
-        docs = [_parse_body(seg, lines, path) for seg in segments]
-        return cls(path, text, segments, docs)
+        found: list[tuple[int, str]] = []
+        docs = [_parse_body(seg, lines, path, found) for seg in segments]
+        return cls(path, text, segments, docs, warnings=found)
 
     def copy_docs(self) -> list[Any]:
         """A private, editable copy of the documents (deepcopy mangles merge keys: re-parse those)."""
@@ -212,14 +220,18 @@ class Parsed:
 
 
 
-def _parse_body(segment: Segment, lines: list[str], path: str | None) -> Any:
-    """The document in ``segment.body`` (None if empty), its blocks annotated with their layout."""
+def _parse_body(segment: Segment, lines: list[str], path: str | None, found: list[tuple[int, str]]) -> Any:
+    """The document in ``segment.body`` (None if empty), its blocks annotated with their layout; what
+    ruamel warns of goes to ``found`` as (line, message) — never to stderr."""
     if not segment.body.strip():
         return None
     yaml = _yaml()
     yaml.reader.line = segment.start  # marks (errors, .lc) count lines from the top of the file
     try:
-        doc = yaml.load(segment.body)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            doc = yaml.load(segment.body)
+        found += [_warning(w.message, segment.start) for w in caught]
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
@@ -227,6 +239,19 @@ def _parse_body(segment: Segment, lines: list[str], path: str | None) -> Any:
         raise YamlError(str(exc).strip().splitlines()[0], path=path, line=segment.start + 1) from None
     annotate(doc, lines, base=0, in_map=False)
     return doc
+
+
+def _warning(warning: Warning, start: int) -> tuple[int, str]:
+    """(line, message) of a ruamel warning (its text names the places: ``line N``)."""
+    text = str(warning.args[0] if warning.args else warning).strip()
+    lines = [int(n) for n in re.findall(r", line (\d+), column", text)]
+    if isinstance(warning, ReusedAnchorWarning):
+        anchor = re.search(r"anchor '([^']*)'", text)
+        first = f" (first at line {lines[0]})" if lines else ""
+        return (lines[-1] if lines else start + 1,
+                f"the anchor &{anchor.group(1) if anchor else '?'} is defined again{first}: aliases after this "
+                "line mean the new value")
+    return (lines[0] if lines else start + 1, text.splitlines()[0])
 
 
 def _reason(exc: MarkedYAMLError) -> str:

@@ -96,9 +96,13 @@ def test_same_named_services_resolve_in_their_own_namespace(g):
     edge(g, "workload:lumie-dev/auth-svc", "secret:lumie-dev/dev-env", "reads-secret")
 
 
-def test_outside_services_are_external_nodes(g):
-    d = edge(g, "workload:lumie-exam/exam-svc", "external:redis.lumie-cache.svc", "calls")
-    assert d["status"] == "external"
+def test_a_call_into_a_namespace_a_remote_chart_deploys_to_is_unverified_with_why(g):
+    d = edge(g, "workload:lumie-exam/exam-svc", "service:lumie-cache/redis", "calls")
+    assert (d["status"], d["reason"]) == ("unverified", "Application redis deploys to lumie-cache what migrate cannot "
+                                                        "render: not rendered: remote chart "
+                                                        "https://charts.bitnami.com/bitnami/redis 19.0.0")
+    assert "service:lumie-cache/redis" in {r.target for r in g.unverified()}
+    assert not any(p.target == "service:lumie-cache/redis" for p in g.problems())
     assert edge(g, "workload:lumie-exam/exam-svc", "service:lumie-db/lumie-db-rw", "calls")["status"] == "resolved"
 
 

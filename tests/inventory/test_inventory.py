@@ -149,7 +149,8 @@ def test_ingress_with_legacy_class_annotation(inv):
 def test_kong_plugins_cnpg_services_and_secret_sources(inv):
     assert one(inv.attachables, name="lumie-cors").id == "plugin:lumie-cors"
     assert one(inv.attachables, name="www-redirect").id == "plugin:lumie-frontend/www-redirect"
-    assert {s.name for s in inv.services if s.origin == "cnpg"} == {"lumie-db-rw", "lumie-db-ro", "lumie-db-r"}
+    assert {(s.name, s.made_by) for s in inv.services if s.origin == "producer"} == {
+        ("lumie-db-rw", "Cluster/lumie-db"), ("lumie-db-ro", "Cluster/lumie-db"), ("lumie-db-r", "Cluster/lumie-db")}
     assert one(inv.secrets, name="dev-env").kind == "Secret"
     assert one(inv.workloads, name="auth-svc").secrets[0].via == "envFrom"
 
