@@ -8,7 +8,7 @@ import pytest
 
 from migrate import engine
 from migrate.engine.lock import LOCK_NAME, is_held
-from migrate.errors import RepoError, VerificationError
+from migrate.errors import RepoError, VerificationError, YamlError
 from migrate.repo.git import open_repo
 from tests.fixtures.engine import cli, git, hold_lock, run_yes, state
 
@@ -135,3 +135,25 @@ def test_a_run_that_leaves_a_call_to_a_service_nothing_syncs_is_refused(example_
     assert "still refers to service:lumie-grading/grading-svc, which nothing syncs" in result.output
     assert "applications/lumie/backend/exam-svc/common-values.yaml:" in result.output
     assert state(example_repo) == before
+
+
+def test_an_unparsable_file_no_edited_application_reads_is_a_blind_spot_not_a_refusal(repo):
+    (repo / "docs").mkdir()
+    (repo / "docs" / "broken.yaml").write_text("key: [unclosed\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a broken file nothing deploys")
+    plan = engine.plan(repo, "retire-api")
+    assert plan.error is None
+    assert any(s.startswith("docs/broken.yaml:2: ") and "does not parse" in s for s in plan.blind_spots)
+
+
+def test_an_unparsable_file_of_an_application_the_run_edits_refuses_the_run(repo):
+    (repo / "apps" / "web" / "broken.yaml").write_text("key: [unclosed\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "a broken file web deploys")
+    before = state(repo)
+    with pytest.raises(YamlError) as error:
+        engine.plan(repo, "retire-api")
+    assert (error.value.path, error.value.line) == ("apps/web/broken.yaml", 2)
+    assert "an Application this run edits reads it" in str(error.value)
+    assert state(repo) == before

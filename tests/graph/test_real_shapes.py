@@ -1,0 +1,177 @@
+"""Classes of false alarms and misses found on real repositories, each as a minimal repository:
+operator-made Services and Secrets, unverifiable references, same-named Applications, a removed
+controller's users, templates and library warnings."""
+
+from __future__ import annotations
+
+from migrate.graph import build_graph
+from migrate.inventory import Inventory
+from migrate.repo.tracked import Tree
+from tests.fixtures.shapes import app, deployment, load, references, service
+from tests.fixtures.builders import application
+
+ROOT = {"root.yaml": app("root", "argocd", "apps")}
+
+RABBIT = """\
+apiVersion: rabbitmq.com/v1beta1
+kind: RabbitmqCluster
+metadata:
+  name: rabbitmq
+spec:
+  replicas: 3
+"""
+
+LISTENER = """\
+apiVersion: triggers.tekton.dev/v1beta1
+kind: EventListener
+metadata:
+  name: github-listener
+spec:
+  triggers: []
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: hooks
+spec:
+  rules:
+  - host: hooks.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service: {name: el-github-listener, port: {number: 8080}}
+"""
+
+
+def test_a_service_an_operator_makes_from_a_custom_resource_resolves_with_it_as_provenance(tmp_path):
+    inv, g = load(tmp_path, {**ROOT,
+        "apps/events.yaml": app("events", "events", "events"), "events/rabbit.yaml": RABBIT,
+        "apps/ci.yaml": app("ci", "ci", "ci"), "ci/listener.yaml": LISTENER,
+        "apps/api.yaml": app("api", "api", "api"),
+        "api/deploy.yaml": deployment("api", "amqp://rabbitmq.events.svc:5672"),
+    })
+    calls = {(r.kind, r.target, r.reason) for r in g.references() if r.edge in ("calls", "routes-to")}
+    assert calls == {("resolved", "service:events/rabbitmq", "made by RabbitmqCluster/rabbitmq (events/rabbit.yaml:1)"),
+                     ("resolved", "service:ci/el-github-listener",
+                      "made by EventListener/github-listener (ci/listener.yaml:1)")}
+    assert g.problems() == []
+
+
+SECRET_READER = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: api
+spec:
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+      - name: api
+        image: api:1
+        envFrom:
+        - secretRef: {name: api-env}
+        - secretRef: {name: db-app}
+"""
+
+
+def test_secrets_made_by_an_external_secret_in_a_chart_template_and_by_a_database_operator(tmp_path):
+    inv, g = load(tmp_path, {**ROOT,
+        "apps/api.yaml": app("api", "api", "charts/api"),
+        "charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+        "charts/api/values.yaml": "secretStore: vault\n",
+        "charts/api/templates/external-secret.yaml": """\
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: {{ .Release.Name }}-env
+spec:
+  secretStoreRef: {name: {{ .Values.secretStore }}, kind: ClusterSecretStore}
+  target: {name: {{ .Release.Name }}-env}
+""",
+        "charts/api/templates/deploy.yaml": SECRET_READER,
+        "charts/api/templates/db.yaml": "apiVersion: postgresql.cnpg.io/v1\nkind: Cluster\nmetadata:\n"
+                                        "  name: db\nspec:\n  instances: 1\n",
+    })
+    assert {(r.kind, r.target) for r in g.references() if r.edge == "reads-secret"} == {
+        ("resolved", "secret:api/api-env"), ("resolved", "secret:api/db-app")}
+
+
+REMOTE_CHART = application("cache", "cache", """\
+  source:
+    repoURL: https://charts.example.com
+    chart: redis
+    targetRevision: 1.0.0""")
+
+
+def test_a_reference_into_what_a_remote_chart_deploys_is_unverified_and_never_a_problem(tmp_path):
+    inv, g = load(tmp_path, {**ROOT, "apps/cache.yaml": REMOTE_CHART,
+                             "apps/api.yaml": app("api", "api", "api"),
+                             "api/deploy.yaml": deployment("api", "redis://redis-master.cache.svc:6379")})
+    [ref] = g.unverified()
+    assert (ref.source, ref.target, ref.reason) == (
+        "workload:api/api", "service:cache/redis-master",
+        "Application cache deploys to cache what migrate cannot render: not rendered: remote chart "
+        "https://charts.example.com/redis 1.0.0")
+    assert g.problems() == [] and g.failures() == []
+
+
+def test_applications_with_the_same_name_in_different_files_stay_distinct_and_are_a_problem(tmp_path):
+    inv, g = load(tmp_path, {**ROOT,
+        "apps/web.yaml": app("web", "web", "web"), "apps/web-v2.yaml": app("web", "web2", "web2"),
+        "web/svc.yaml": service("web"), "web2/svc.yaml": service("web2")})
+    assert g.applications() == ["application:argocd/root", "application:argocd/web",
+                                "application:argocd/web@apps/web.yaml"]
+    [problem] = g.problems()
+    assert (problem.kind, problem.edge, problem.file) == ("suspect", "same-name", "apps/web.yaml")
+    assert "also defined in apps/web-v2.yaml: Argo CD would sync one over the other" in problem.reason
+
+
+INGRESS = """\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+spec:
+  ingressClassName: traefik
+  rules:
+  - host: web.example.com
+    http:
+      paths:
+      - path: /
+        pathType: Prefix
+        backend:
+          service: {name: web, port: {number: 8080}}
+"""
+
+
+def test_removing_a_controller_keeps_its_users_reported_until_they_are_switched(tmp_path):
+    files = {**ROOT, "apps/kustomization.yaml": "resources:\n- traefik.yaml\n- web.yaml\n",
+             "apps/traefik.yaml": app("traefik", "traefik", "traefik"), "traefik/svc.yaml": service("traefik"),
+             "apps/web.yaml": app("web", "web", "web"), "web/ingress.yaml": INGRESS, "web/svc.yaml": service("web")}
+    inv, before = load(tmp_path, files)
+    assert before.problems() == []
+    removed = Tree.from_repo(tmp_path / "repo").with_changes({"apps/kustomization.yaml": "resources:\n- web.yaml\n",
+                                                              "apps/traefik.yaml": None, "traefik/svc.yaml": None})
+    after = build_graph(Inventory.load(removed))
+    assert after.problems() == []                       # alone, the class just looks external...
+    [problem] = after.problems(baseline=before)         # ...but the run's baseline knows it existed
+    assert (problem.edge, problem.file, problem.line) == ("served-by", "web/ingress.yaml", 6)
+    assert problem.reason == "component traefik was in the repository before this change and is gone"
+
+
+def test_templates_are_not_parse_errors_and_warnings_are_findings_not_stack_traces(tmp_path, capfd):
+    inv, g = load(tmp_path, {**ROOT,
+        "apps/web.yaml": app("web", "web", "web"), "web/svc.yaml": service("web"),
+        "helm/templates/deploy.yaml": "{{- if .Values.enabled }}\nkind: Deployment\n{{- end }}\n",   # no Chart.yaml
+        "ansible/templates/values.yaml": "replicas: {{ replicas }}\n{% if tls %}\ntls: true\n{% endif %}\n",
+        "web/anchors.yaml": "a: &host web.example.com\nb: *host\nc: &host api.example.com\nd: *host\n",
+        "notes/broken.yaml": "key: [unclosed\n"})
+    assert inv.templates == ["ansible/templates/values.yaml", "helm/templates/deploy.yaml"]
+    assert [str(e) for e in inv.errors] == ["notes/broken.yaml:2: " + inv.errors[0].reason]
+    assert [str(w) for w in inv.warnings] == ["web/anchors.yaml:3: the anchor &host is defined again (first at "
+                                              "line 1): aliases after this line mean the new value"]
+    assert "Warning" not in capfd.readouterr().err
