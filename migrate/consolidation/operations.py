@@ -48,7 +48,13 @@ class CreateTarget(Operation):
         names = ", ".join(s.name for s in con.sources)
         return StepResult(build.files, f"Create {con.target.name}: one Application for {len(con.sources)} services",
                           details=[f"merged: {names}", *build.details], report=build.report,
-                          declared=set(con.target_paths()))
+                          declared=set(con.target_paths()), carries=_carries(ctx, con))
+
+
+def _carries(ctx: Context, con: Consolidation) -> dict[str, str]:
+    """Each merged service's workloads move into the target's: what they called, the target calls."""
+    target = f"workload:{con.target.namespace}/{con.target.name}"
+    return {w.id: target for w in ctx.origin_graph.records.workloads if w.file in con.files}
 
 
 def _refuse_taken(ctx: Context, con: Consolidation) -> None:

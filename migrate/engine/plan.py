@@ -184,6 +184,7 @@ def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | N
         result = operation_class().prepare(ctx)
         declared = {normpath(p) for p in result.declared}
         _record(step, ctx, result)
+        the_plan.carries.update(result.carries)
         the_plan.secret_params |= _secret_params(spec, params, ctx.tree, step.changes)
         after = ctx.tree.with_changes(step.changes) if step.changes else ctx.tree
         _verify(step, ctx, after, declared, the_plan, snapshots, result.checks)
@@ -231,7 +232,7 @@ def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_p
     step.passed += ["yaml-parses", "declared-paths"]
     origin = ctx.origin_graph
     step.graph = graph_changes(the_plan.pre_existing, ctx.graph.problems(baseline=origin),
-                               ctx.analyses.graph(after).problems(baseline=origin))
+                               ctx.analyses.graph(after).problems(baseline=origin), the_plan.carries)
     check_graph(step.graph)
     step.passed.append("no-new-dangling")
     check_yamllint(ctx.tree, after, step.changes)

@@ -19,14 +19,18 @@ Progress = Callable[[str], None]
 @dataclass(frozen=True)
 class GraphChanges:
     """How the step moved the graph's problems: ``new`` since the run started (unsynced ones
-    are reported, synced ones fail), ``fixed`` by this step, ``pre_existing`` still there."""
+    are reported, synced ones fail), ``fixed`` by this step, ``pre_existing`` still there, and
+    ``carried``: problems a node the run moved had before, now of the node it moved into (reported once,
+    never a failure)."""
 
     new: tuple
     fixed: tuple
     pre_existing: tuple
+    carried: tuple = ()
 
     def to_dict(self) -> dict:
-        return {name: [r.to_dict() for r in getattr(self, name)] for name in ("new", "fixed", "pre_existing")}
+        return {name: [r.to_dict() for r in getattr(self, name)]
+                for name in ("new", "fixed", "pre_existing", "carried")}
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,8 @@ class StepPlan:
             return []
         return [f"fixed: {r}" for r in self.graph.fixed] + [
             f"{'transitional (a later step of the run must fix it)' if r.kind == UNSYNCED else 'new'}: {r}"
-            for r in self.graph.new]
+            for r in self.graph.new] + [f"carried (was there before the run, in what this run merged): {r}"
+                                        for r in self.graph.carried]
 
     def to_dict(self) -> dict:
         return {
@@ -112,6 +117,7 @@ class Plan:
     notes: list[str] = field(default_factory=list)
     blind_spots: list[str] = field(default_factory=list)
     unverified: list = field(default_factory=list)        # References that cannot be checked offline (graph)
+    carries: dict = field(default_factory=dict)           # node -> node it moved into, over the steps so far
     secret_params: set[str] = field(default_factory=set)
 
     @property

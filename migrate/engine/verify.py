@@ -91,15 +91,20 @@ def _lint(text: str, config, path: str) -> list:
     return [p for p in yamllint_run(text, config, path) if p.level == "error" or p.level == "warning"]
 
 
-def graph_changes(origin: Iterable, before: Iterable, after: Iterable) -> GraphChanges:
-    """Compare the graph problems (References) before the run, before and after the step, by ``.key``."""
+def graph_changes(origin: Iterable, before: Iterable, after: Iterable,
+                  carries: Mapping[str, str] | None = None) -> GraphChanges:
+    """Compare the graph problems (References) before the run, before and after the step, by ``.key``;
+    an origin problem of a node the run moved (``carries``: node -> node) is carried by where it went."""
+    origin = list(origin)
     origin_keys = {r.key for r in origin}
+    moved = {(r.kind, r.edge, carries[r.source], r.target) for r in origin if carries and r.source in carries}
     after = sorted(after, key=lambda r: r.key)
     after_keys = {r.key for r in after}
     return GraphChanges(
-        new=tuple(r for r in after if r.key not in origin_keys),
+        new=tuple(r for r in after if r.key not in origin_keys and r.key not in moved),
         fixed=tuple(sorted((r for r in before if r.key not in after_keys), key=lambda r: r.key)),
         pre_existing=tuple(r for r in after if r.key in origin_keys),
+        carried=tuple(r for r in after if r.key not in origin_keys and r.key in moved),
     )
 
 

@@ -94,6 +94,7 @@ class DepGraph:
         build_structure(store)
         References(store).add_all()
         self.g, self.roots, self._synced = store.g, store.roots, store.synced
+        self.records = store.records
         self._values_paths = {n.partition(":")[2] for n in self.g if n.startswith("values:")}
 
     # -- what Argo CD would apply --------------------------------------------------------------------

@@ -82,7 +82,9 @@ class StepResult:
     """What an operation prepared: the edits (path -> new text, None = delete), a one-line
     summary (the commit subject), details (commit body and report), report entries, the
     operation's own intent checks, and ``declared``: the repo paths or folder prefixes it
-    meant to touch, from what it selected (the engine refuses an edit outside them)."""
+    meant to touch, from what it selected (the engine refuses an edit outside them). ``carries``:
+    graph nodes the run moves into others (a merged service's workload -> the target's), so a
+    problem the moved one had before the run is "carried" by the other, not new."""
 
     changes: dict[str, str | None]
     summary: str
@@ -90,6 +92,7 @@ class StepResult:
     report: list[ReportEntry] = field(default_factory=list)
     checks: list[IntentCheck] = field(default_factory=list)
     declared: set[str] = field(kw_only=True)
+    carries: dict[str, str] = field(default_factory=dict, kw_only=True)
 
 
 class Unit:

@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from migrate import engine
 from migrate.cli import main
 from migrate.engine.ledger import parse_trailers
+from migrate.engine.report import render_report
 from migrate.errors import MigrateError, VerificationError
 from migrate.example import RELEASE_TAG
 from migrate.graph import build_graph
@@ -300,3 +301,23 @@ def test_register_target_asks_to_review_the_heading_it_now_sits_under(example_re
     notes = [e for e in plan.steps[1].report if e.kind == "note"]
     assert [(n.path, n.line) for n in notes] == [("applications/kustomization.yaml", 19)]
     assert "백엔드 마이크로서비스" in notes[0].message and "review it" in notes[0].message
+
+
+def test_a_problem_the_merged_services_had_before_is_carried_by_the_target_not_new(example_repo):
+    """Both tenant-svc and auth-svc call a Service nobody defines: after the merge lumie-backend calls it
+    — the same problem, carried, reported once, not a new dangling reference that fails the step."""
+    for svc in ("tenant-svc", "auth-svc"):
+        values = example_repo / "applications/lumie/backend" / svc / "common-values.yaml"
+        text = values.read_text()
+        pad = " " * (len(text.split("  env:\n", 1)[1].split("- name:", 1)[0].rsplit("\n", 1)[-1]))
+        values.write_text(text.replace("  env:\n", f"  env:\n{pad}- name: GHOST_URL\n"
+                                                   f"{pad}  value: http://ghost.lumie-grading.svc:8080\n", 1))
+    git(example_repo, "commit", "-qam", "both call a ghost")
+    plan = engine.plan(example_repo, "consolidate-backend")
+    assert plan.error is None, plan.error
+    ghost = [r for r in plan.pre_existing if r.target == "service:lumie-grading/ghost"]
+    assert {r.source for r in ghost} == {"workload:lumie-tenant/tenant-svc", "workload:lumie-auth/auth-svc"}
+    carried = [r for step in plan.steps if step.graph for r in step.graph.carried]
+    assert {(r.source, r.target) for r in carried} == {("workload:lumie-backend/lumie-backend",
+                                                        "service:lumie-grading/ghost")}
+    assert "carried (was there before the run, in what this run merged)" in render_report(plan)
