@@ -14,7 +14,7 @@ from .component import Component, is_synced
 from .controllers import MIDDLEWARES
 from .features import settle, translate_site
 from .middlewares import existing_middlewares
-from .sites import Site, ingress_sites
+from .sites import Site, annotation_sites
 from .translate import TranslatePlugins
 from .translators import Feature, Outcome, TranslationTable
 
@@ -32,8 +32,9 @@ class PluginsAccounted(Check):
         component = Component.of(ctx, options["component"], origin=True)
         table, prefix = TranslationTable(options["translations"]), options["annotation_prefix"]
         origin = ctx.at(ctx.origin)
-        sites = ingress_sites(before, lambda p: not component.owns(before, p) and is_synced(origin, p))
-        now = {(s.file, s.owner): s for s in ingress_sites(after, lambda p: is_synced(ctx, p))}
+        ours = lambda key: key.startswith(prefix) or key == table.plugins_annotation  # noqa: E731
+        sites = annotation_sites(before, lambda p: not component.owns(before, p) and is_synced(origin, p), ours)
+        now = {(s.file, s.owner): s for s in annotation_sites(after, lambda p: is_synced(ctx, p))}
         middlewares = {k: m for k, m in existing_middlewares(after).items() if is_synced(ctx, m.file)}
         existed = existing_middlewares(before)
         for site in sites:

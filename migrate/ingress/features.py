@@ -18,7 +18,7 @@ from ..roundtrip import plain
 from ..roundtrip.nodes import dig, text
 from .controllers import MIDDLEWARE_KIND
 from .middlewares import Existing, Placement, placement
-from .sites import Site
+from .sites import INGRESS, SERVICE, Site
 from .translators import Feature, Outcome, TranslationTable, lost, not_needed
 
 MISSING = "missing plugin"   # the kind of a Feature naming a plugin resource the repo does not have
@@ -71,12 +71,15 @@ def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: 
 
 
 def _on_site(site: Site, outcome: Outcome) -> Outcome:
-    """A Middleware outcome for a Service is a loss: Kong ran it on every route to the Service,
-    Traefik attaches Middlewares to routes (Ingresses) only."""
-    if outcome.middleware is None or site.owner.startswith(("Ingress/", "values:")):
+    """A Middleware outcome is for an Ingress: on a Service the controller ran it on every route to the
+    Service (Traefik attaches Middlewares to routes only); anywhere else nothing reads it."""
+    if outcome.middleware is None or site.shape == INGRESS:
         return outcome
-    return lost(f"set on {site.owner}, so Kong ran it on every route to it; a {outcome.middleware.kind_of()} "
-                "Middleware would do it, but Traefik attaches Middlewares to Ingresses: add one to theirs by hand")
+    if site.shape == SERVICE:
+        return lost(f"set on {site.owner}, so the controller ran it on every route to it; a "
+                    f"{outcome.middleware.kind_of()} Middleware would do it, but Traefik attaches Middlewares to "
+                    "Ingresses: add one to theirs by hand")
+    return lost(f"set on {site.owner}, which is not an Ingress or a Service: nothing on the Traefik side reads it")
 
 
 def settle(inv: Inventory, existing: Mapping[tuple[str, str], Existing], feature: Feature, outcome: Outcome,

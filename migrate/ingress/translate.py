@@ -41,7 +41,7 @@ from .controllers import MIDDLEWARES
 from .features import plugin_doc, settle, translate_site
 from .losses import Account, entry, unaccepted
 from .middlewares import Placement, existing_middlewares, file_text
-from .sites import Site, ingress_holder, ingress_sites, service_sites
+from .sites import Site, annotation_sites, ingress_holder
 from .translators import Feature, Middleware, Outcome, TranslationTable, lost
 
 
@@ -66,8 +66,7 @@ class _Edit:
         self.styled_after: dict[Placement, str] = {}   # the file whose layout a new Middleware file copies
         self.resources: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"remove": [], "add": []})
         self.existing = existing_middlewares(inv)
-        self.sites = [s for s in (*ingress_sites(inv, self.mine), *service_sites(inv, self.mine))
-                      if self._uses_prefix(s)]
+        self.sites = annotation_sites(inv, self.mine, self.ours)
         for site in self.sites:
             self._translate(site)
         self._global_plugins()
@@ -78,8 +77,9 @@ class _Edit:
         """A synced file the component does not own."""
         return not self.component.owns(self.inv, path) and is_synced(self.ctx, path)
 
-    def _uses_prefix(self, site: Site) -> bool:
-        return any(key.startswith(self.prefix) or key == self.table.plugins_annotation for key, _ in site.annotations)
+    def ours(self, key: str) -> bool:
+        """An annotation of the dropped controller."""
+        return key.startswith(self.prefix) or key == self.table.plugins_annotation
 
     def yaml(self, path: str) -> YamlFile:
         if path not in self.files:
@@ -137,8 +137,9 @@ class _Edit:
         return [a for a in self.accounts.values() if a.outcome.lost]
 
     def _report_unsynced(self) -> None:
-        unsynced = ingress_sites(self.inv, lambda p: not self.component.owns(self.inv, p) and not is_synced(self.ctx, p))
-        for site in (s for s in unsynced if self._uses_prefix(s)):
+        unsynced = annotation_sites(self.inv, lambda p: not self.component.owns(self.inv, p)
+                                    and not is_synced(self.ctx, p), self.ours)
+        for site in unsynced:
             self.ctx.report.add("not-synced", f"{site.label} uses {self.prefix} annotations, but no root syncs it: "
                                 "left alone", path=site.file, line=site.line)
 
@@ -166,7 +167,7 @@ class _Edit:
         return changes
 
     def _edit_annotations(self, site: Site, refs: list[str]) -> None:
-        holder = ingress_holder(self.yaml(site.file), site.owner)
+        holder = ingress_holder(self.yaml(site.file), site)
         annotations = holder.get("annotations") if holder is not None else None
         if not is_map(annotations):
             raise MigrateError(f"cannot find the annotations of {site.label}", path=site.file, line=site.line)

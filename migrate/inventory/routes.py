@@ -118,15 +118,23 @@ def block_routes(block: Mapping, style: dict, *, namespace: str, service: str | 
 
 
 
-def ingress_blocks(node: Any, trail: str = "") -> Iterator[tuple[str, Mapping]]:
-    """(dotted key, block) of every enabled ingress block in a third-party values tree."""
-    for key, value in as_map(node).items():
-        here = f"{trail}.{key}" if trail else str(key)
+def is_ingress_shaped(holder: Mapping, key: Any = None, parent: Any = None) -> bool:
+    """A values mapping that describes an Ingress: a class with hosts or paths (under any key), or hosts
+    or a class under ``ingress:`` (a chart's ``ingress`` block, app-template's ``ingress.<name>``)."""
+    classed = any(text(holder.get(k)) for k in ("className", "ingressClassName"))
+    routed = any(k in holder for k in ("hosts", "hostname", "paths", "rules"))
+    return (classed and routed) or (str(key) == "ingress" and (routed or classed)) or \
+        (str(parent) == "ingress" and routed)
+
+
+def ingress_blocks(node: Any, trail: str = "", key: Any = None) -> Iterator[tuple[str, Mapping]]:
+    """(dotted key, block) of every enabled ingress-shaped mapping in a third-party values tree."""
+    for k, value in as_map(node).items():
+        here = f"{trail}.{k}" if trail else str(k)
         if not is_map(value):
             continue
-        is_block = str(key) == "ingress" and any(k in value for k in ("hosts", "hostname", "className",
-                                                                          "ingressClassName"))
-        if is_block and value.get("enabled") is not False:
-            yield here, value
-        elif not is_block:
-            yield from ingress_blocks(value, here)
+        if is_ingress_shaped(value, k, key):
+            if value.get("enabled") is not False:
+                yield here, value
+        else:
+            yield from ingress_blocks(value, here, k)

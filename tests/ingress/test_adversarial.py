@@ -71,15 +71,24 @@ def test_kong_annotations_on_a_service_are_losses_to_accept_and_leave_the_servic
     assert not [k for k in service["metadata"].get("annotations") or {} if k.startswith("konghq.com/")]
 
 
-# --- values layouts the inventory does not read as routes ---------------------------------------------
-def test_a_kong_annotation_no_route_explains_is_not_silently_left_behind(example_repo):
+# --- values layouts of other charts ------------------------------------------------------------------
+def test_an_ingress_name_map_of_values_is_switched_and_translated_like_any_ingress(example_repo):
+    """app-template's ``ingress.<name>`` shape: its class switches, its plugin and annotation are accounted
+    (lumie-jwt, and strip-path: the app has nowhere to hold a Middleware — losses to accept by name), nothing
+    is left behind and no refusal the user cannot act on."""
     vso = "bootstrap/vault/vso-values.yaml"
     edit(example_repo, vso, "\n", "\n", "ingress:\n  main:\n    className: kong\n    annotations:\n"
-         "      konghq.com/plugins: lumie-jwt\n    hosts:\n    - host: vso.lumie.kr\n")
-    line = (example_repo / vso).read_text().splitlines().index("      konghq.com/plugins: lumie-jwt") + 1
-    result = cli(example_repo, "run", "drop-kong", "--yes", *accept())
-    assert result.exit_code == 1
-    assert f"{vso}:{line}" in result.output and "konghq.com/plugins" in result.output
+         "      konghq.com/plugins: lumie-jwt\n      konghq.com/strip-path: 'true'\n    hosts:\n"
+         "    - host: vso.lumie.kr\n      paths:\n      - path: /vso\n")
+    line = (example_repo / vso).read_text().splitlines().index("      konghq.com/strip-path: 'true'") + 1
+    plan = json.loads(cli(example_repo, "plan", "drop-kong", "--json", *accept()).output)["plan"]
+    losses = [e["message"] for e in plan["steps"][1]["report"] if e["kind"] == "loss"]
+    assert any(m.startswith("lumie-jwt") and vso in m for m in losses)
+    assert any(m.startswith("konghq.com/strip-path") and f"used at 1 place(s): {vso}:{line}" in m for m in losses)
+    done = cli(example_repo, "run", "drop-kong", "--yes", *accept("konghq.com/strip-path"))
+    assert done.exit_code == 0, done.output
+    main = next(d for d in docs(example_repo, vso) if "ingress" in d)["ingress"]["main"]
+    assert (main["className"], main["annotations"]) == ("traefik", {})
 
 
 # --- cors defaults -------------------------------------------------------------------------------------
