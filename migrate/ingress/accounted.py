@@ -54,7 +54,7 @@ def _accounted(feature: Feature, outcome: Outcome, current: Site, middlewares: M
     """What does not hold for one feature used before the run, on the site as it is now."""
     where = (feature.site.file, feature.line)
     middleware = outcome.middleware
-    if middleware is None:
+    if middleware is None or middleware.attach != "router":
         return
     listed = [r.strip() for r in (current.annotation(MIDDLEWARES) or "").split(",")]
     found = middlewares.get(middleware.key)

@@ -19,6 +19,8 @@ from ..roundtrip.nodes import as_map, text
 KONG_PLUGINS_ANNOTATION = "konghq.com/plugins"
 MIDDLEWARES = "traefik.ingress.kubernetes.io/router.middlewares"
 MIDDLEWARE_KIND = "Middleware"
+SERVERS_TRANSPORT_KIND = "ServersTransport"
+SERVERS_TRANSPORT = "traefik.ingress.kubernetes.io/service.serverstransport"   # a Service's ServersTransport
 MIDDLEWARE_PROVIDER = "kubernetescrd"
 
 

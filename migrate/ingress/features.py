@@ -9,6 +9,7 @@ its manifests, or lose it when the app has nowhere to hold it).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Mapping
 
 from ..errors import MigrateError
@@ -65,7 +66,7 @@ def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: 
     pairs = [(f, lost("no plugin resource of that name exists") if f.kind == MISSING
               else _on_site(site, table.translate(f))) for f in site_features(inv, site, table, prefix)]
     readers = {key: f.name for f, o in pairs for key in o.consumes}
-    return [(f, not_needed(f"read by the translation of {readers[f.name]}")
+    return [(f, replace(not_needed(f"read by the translation of {readers[f.name]}"), read_by=readers[f.name])
              if f.kind == "annotation" and f.name in readers and readers[f.name] != f.name else o)
             for f, o in pairs]
 
@@ -73,11 +74,11 @@ def translate_site(inv: Inventory, site: Site, table: TranslationTable, prefix: 
 def _on_site(site: Site, outcome: Outcome) -> Outcome:
     """A Middleware outcome is for an Ingress: on a Service the controller ran it on every route to the
     Service (Traefik attaches Middlewares to routes only); anywhere else nothing reads it."""
-    if outcome.middleware is None or site.shape == INGRESS:
+    if outcome.middleware is None or site.shape == INGRESS or outcome.middleware.attach != "router":
         return outcome
     if site.shape == SERVICE:
-        return lost(f"set on {site.owner}, so the controller ran it on every route to it; a "
-                    f"{outcome.middleware.kind_of()} Middleware would do it, but Traefik attaches Middlewares to "
+        return lost(f"set on {site.owner}, so the controller ran it on every route to it; "
+                    f"{outcome.middleware.described()} would do it, but Traefik attaches Middlewares to "
                     "Ingresses: add one to theirs by hand")
     return lost(f"set on {site.owner}, which is not an Ingress or a Service: nothing on the Traefik side reads it")
 
@@ -95,7 +96,7 @@ def settle(inv: Inventory, existing: Mapping[tuple[str, str], Existing], feature
         return outcome, None
     where = placement(inv, feature.site.file, middleware_file)
     if where is None:
-        return lost(f"a {middleware.kind_of()} Middleware would do it, but the app deploying {feature.site.file} "
+        return lost(f"{middleware.described()} would do it, but the app deploying {feature.site.file} "
                     "has no kustomization or manifests folder to hold one"), None
     return outcome, where
 

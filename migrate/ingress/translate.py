@@ -37,11 +37,11 @@ from ..roundtrip import YamlFile, insert, load, plain, remove, set_scalar
 from ..roundtrip.fresh import Layout
 from ..roundtrip.nodes import dig, is_map, node_line, text
 from .component import Component, edit_resources, is_synced
-from .controllers import MIDDLEWARES
+from .controllers import MIDDLEWARES, SERVERS_TRANSPORT
 from .features import plugin_doc, settle, translate_site
 from .losses import Account, entry, unaccepted
 from .middlewares import Placement, existing_middlewares, file_text
-from .sites import Site, annotation_sites, ingress_holder
+from .sites import INGRESS, SERVICE, Site, annotation_sites, ingress_holder
 from .translators import Feature, Middleware, Outcome, TranslationTable, lost
 
 
@@ -62,6 +62,7 @@ class _Edit:
         self.pairs: list[tuple[Feature, Outcome]] = []
         self.accounts: dict[tuple, Account] = {}
         self.refs: dict[Site, list[str]] = {}
+        self.service_refs: dict[tuple, str] = {}     # (file, holder) of a Service's annotations -> ServersTransport
         self.new: dict[Placement, dict[tuple[str, str], Middleware]] = defaultdict(dict)
         self.styled_after: dict[Placement, str] = {}   # the file whose layout a new Middleware file copies
         self.resources: dict[str, dict[str, list[str]]] = defaultdict(lambda: {"remove": [], "add": []})
@@ -89,15 +90,65 @@ class _Edit:
     # -- translating ---------------------------------------------------------------------------
     def _translate(self, site: Site) -> None:
         refs = self.refs.setdefault(site, [])
+        settled = []
         for feature, outcome in translate_site(self.inv, site, self.table, self.prefix):
+            service = outcome.middleware is not None and outcome.middleware.attach == "service"
+            if service:
+                outcome = self._attach_to_service(feature, outcome)
             if outcome.middleware is not None:
                 outcome = self._place(feature, outcome)
+            if service and outcome.middleware is not None:       # placed: its Service names it
+                self.service_refs[self._service_of(feature.site)] = outcome.middleware.ref
+            settled.append((feature, outcome))
+        losses = {f.name: o for f, o in settled if o.lost}
+        for feature, outcome in settled:
+            if outcome.read_by in losses:     # read by a translation that could not be made: lost with it
+                outcome = lost(f"read by the translation of {outcome.read_by}, which is a loss: "
+                               f"{losses[outcome.read_by].why}")
             self.pairs.append((feature, outcome))
             self._account(feature, outcome)
-            if outcome.middleware is not None and outcome.middleware.ref not in refs:
+            if outcome.middleware is not None and outcome.middleware.attach == "service":
+                self.details.append(f"{site.file}:{feature.line}: {feature.label} -> {outcome.middleware.ref} "
+                                    f"({outcome.middleware.kind}, named by the Service)")
+            elif outcome.middleware is not None and outcome.middleware.ref not in refs:
                 refs.append(outcome.middleware.ref)
                 self.details.append(f"{site.file}:{feature.line}: {feature.label} -> {outcome.middleware.ref} "
                                     f"({outcome.middleware.kind_of()})")
+
+    def _attach_to_service(self, feature: Feature, outcome: Outcome) -> Outcome:
+        """A ServersTransport is named by the Service the site's routes go to: the site itself (a
+        Service), the Service manifest its Ingress routes to, or the ``service`` mapping beside a chart's
+        ``ingress`` values; a loss when there is no such place."""
+        target = self._service_of(feature.site)
+        if target is None:
+            return lost(f"a ServersTransport with these timeouts would do it, named by the Service the route goes "
+                        f"to ({SERVERS_TRANSPORT}), but migrate cannot find that Service's annotations for "
+                        f"{feature.site.label}: add both by hand")
+        known = self.service_refs.get(target, outcome.middleware.ref)
+        if known != outcome.middleware.ref:
+            return lost(f"the Service of {feature.site.label} already takes another ServersTransport ({known})")
+        return outcome
+
+    def _service_of(self, site: Site) -> tuple | None:
+        """(file, holder) of the annotations of the Service ``site``'s traffic goes to."""
+        if site.shape == SERVICE:
+            return site.file, site.holder
+        if site.shape != INGRESS:
+            return None
+        index, *keys = site.holder
+        if site.owner.startswith("Ingress/"):
+            names = {r.service for r in self.inv.routes if (r.file, r.owner) == (site.file, site.owner) and r.service}
+            found = [s for s in self.inv.services if s.origin == "manifest" and s.name in names
+                     and s.namespace == site.namespace]
+            if len(names) != 1 or len(found) != 1:
+                return None
+            docs = self.inv.docs(found[0].file)
+            doc = next((i for i, d in enumerate(docs) if is_map(d) and d.get("kind") == "Service"
+                        and text(dig(d, "metadata", "name")) == found[0].name), None)
+            return (found[0].file, (doc, "metadata")) if doc is not None else None
+        sibling = (*keys[:-1], "service")
+        node = dig(self.inv.docs(site.file)[index], *sibling) if keys else None
+        return (site.file, (index, *sibling)) if is_map(node) else None
 
     def _place(self, feature: Feature, outcome: Outcome) -> Outcome:
         """The settled outcome; a Middleware to create is queued for its app's file."""
@@ -147,6 +198,8 @@ class _Edit:
     def changes(self) -> dict[str, str | None]:
         for site, refs in self.refs.items():
             self._edit_annotations(site, refs)
+        for (file, holder_path), ref in self.service_refs.items():
+            self._name_servers_transport(file, holder_path, ref)
         self._remove_component_kinds()
         changes: dict[str, str | None] = {p: None if p in self.deleted else _with_header(yf.dump(), self.headers.get(p))
                                           for p, yf in self.files.items()}
@@ -180,6 +233,19 @@ class _Edit:
         for key in gone:
             remove(annotations, key)
 
+    def _name_servers_transport(self, file: str, holder_path: tuple, ref: str) -> None:
+        """The Service's annotations name the ServersTransport (an ``annotations`` mapping is added if none)."""
+        index, *keys = holder_path
+        holder = dig(self.yaml(file).docs[index], *keys) if keys else self.yaml(file).docs[index]
+        if not is_map(holder):
+            raise MigrateError(f"cannot find the Service annotations to name {ref}", path=file)
+        if not is_map(holder.get("annotations")):
+            insert(holder, len(holder), {SERVERS_TRANSPORT: ref}, key="annotations")
+        elif SERVERS_TRANSPORT in holder["annotations"]:
+            set_scalar(holder["annotations"], SERVERS_TRANSPORT, ref)
+        else:
+            insert(holder["annotations"], len(holder["annotations"]), ref, key=SERVERS_TRANSPORT)
+
     def component_docs(self) -> dict[str, list[int]]:
         """Synced files outside the component -> indices of their documents of the component's kinds."""
         found = {}
@@ -212,7 +278,7 @@ class _Edit:
         """Files it may change: Ingress files, files holding the component's kinds (and the kustomizations
         listing them), Middleware files and the kustomizations that must list them."""
         doomed = set(self.component_docs())
-        paths = {s.file for s in self.sites} | doomed | {p.file for p in self.new}
+        paths = {s.file for s in self.sites} | doomed | {p.file for p in self.new} | {f for f, _ in self.service_refs}
         paths |= {p.kustomization for p in self.new if p.kustomization}
         return paths | {k.file for k in self.inv.kustomizations if any(r.path in doomed for r in k.resources)}
 

@@ -100,3 +100,22 @@ def test_a_kong_cors_plugin_without_headers_keeps_allowing_the_requested_headers
     made = docs(example_repo, f"{DEV}/traefik-middlewares.yaml")
     headers = next(d for d in made if d["metadata"]["name"] == "dev-cors")["spec"]["headers"]
     assert headers["accessControlAllowHeaders"] == ["*"]
+
+
+# --- Kong upstream timeouts ---------------------------------------------------------------------------
+def test_kong_timeouts_on_a_service_become_a_servers_transport_the_service_names(example_repo):
+    grpc = "applications/lumie/backend/tenant-svc/manifests/grpc-service.yaml"
+    edit(example_repo, grpc, "  labels:\n", "  annotations:\n    konghq.com/read-timeout: \"60000\"\n"
+         "    konghq.com/connect-timeout: \"5000\"\n    konghq.com/write-timeout: \"60000\"\n  labels:\n")
+    refused = cli(example_repo, "run", "drop-kong", "--yes", *accept())
+    assert refused.exit_code == 1 and "add --accept-loss konghq.com/write-timeout" in refused.output
+    done = cli(example_repo, "run", "drop-kong", "--yes", *accept("konghq.com/write-timeout"))
+    assert done.exit_code == 0, done.output
+    service = docs(example_repo, grpc)[0]
+    assert service["metadata"]["annotations"] == {
+        "traefik.ingress.kubernetes.io/service.serverstransport": "lumie-tenant-tenant-svc-grpc-timeouts@kubernetescrd"}
+    made = docs(example_repo, "applications/lumie/backend/tenant-svc/manifests/traefik-middlewares.yaml")
+    transport = next(d for d in made if d["kind"] == "ServersTransport")
+    assert (transport["metadata"], transport["spec"]) == (
+        {"name": "tenant-svc-grpc-timeouts", "namespace": "lumie-tenant"},
+        {"forwardingTimeouts": {"responseHeaderTimeout": "60s", "dialTimeout": "5s"}})

@@ -29,7 +29,7 @@ from typing import Any, Mapping
 
 from ...errors import UsageError
 from ...playbook import Registry, Unit
-from ..controllers import MIDDLEWARE_KIND, MIDDLEWARE_PROVIDER
+from ..controllers import MIDDLEWARE_KIND, MIDDLEWARE_PROVIDER, SERVERS_TRANSPORT_KIND
 from ..sites import Site
 
 TRAEFIK_API = "traefik.io/v1alpha1"
@@ -58,12 +58,16 @@ class Feature:
 
 @dataclass(frozen=True)
 class Middleware:
-    """A Traefik Middleware to create (``spec`` is plain data)."""
+    """A Traefik object to create (``spec`` is plain data): a Middleware, which routes name in
+    ``router.middlewares``, or a ServersTransport, which a Service names in its
+    ``service.serverstransport`` annotation (``attach``: router | service)."""
 
     namespace: str
     name: str
     spec: Mapping[str, Any]
     replaces: str = ""             # what it replaces, for the comment above it
+    kind: str = MIDDLEWARE_KIND
+    attach: str = "router"
 
     @property
     def ref(self) -> str:
@@ -75,10 +79,14 @@ class Middleware:
         return self.namespace, self.name
 
     def kind_of(self) -> str:
-        return next(iter(self.spec), "")
+        return next(iter(self.spec), "") if self.kind == MIDDLEWARE_KIND else self.kind
+
+    def described(self) -> str:
+        """``a stripPrefix Middleware``, ``a ServersTransport``."""
+        return f"a {self.kind_of()} Middleware" if self.kind == MIDDLEWARE_KIND else f"a {self.kind}"
 
     def document(self) -> dict:
-        return {"apiVersion": TRAEFIK_API, "kind": MIDDLEWARE_KIND,
+        return {"apiVersion": TRAEFIK_API, "kind": self.kind,
                 "metadata": {"name": self.name, "namespace": self.namespace}, "spec": dict(self.spec)}
 
 
@@ -91,6 +99,7 @@ class Outcome:
     why: str = ""
     lost: bool = False
     consumes: tuple[str, ...] = field(default=())
+    read_by: str = ""              # the feature whose translation accounts for this one
 
 
 def not_needed(why: str) -> Outcome:
@@ -113,6 +122,11 @@ class Translator(Unit):
     def middleware(self, feature: Feature, name: str, spec: dict, **extra: Any) -> Outcome:
         """An Outcome creating Middleware ``name`` in the Ingress's namespace."""
         return Outcome(Middleware(feature.site.namespace, name, spec, feature.label), **extra)
+
+    def servers_transport(self, feature: Feature, name: str, spec: dict, **extra: Any) -> Outcome:
+        """An Outcome creating ServersTransport ``name``, attached to the Service of the site."""
+        return Outcome(Middleware(feature.site.namespace, name, spec, feature.label, SERVERS_TRANSPORT_KIND,
+                                  "service"), **extra)
 
 
 TRANSLATORS: Registry[Translator] = Registry("translator")

@@ -80,3 +80,34 @@ class IpAllowList(Translator):
         return self.middleware(feature, f"{feature.site.name}-ip-allow-list", spec)
 
 
+_UNITS = {"ms": 0.001, "s": 1.0}
+
+
+@register_translator
+class ForwardingTimeouts(Translator):
+    name = "forwarding-timeouts"
+    description = ("A ServersTransport `<site>-timeouts` whose forwardingTimeouts carry every timeout annotation of "
+                   "the site that `fields` names, attached to its Service by the annotation Traefik reads "
+                   "(traefik.ingress.kubernetes.io/service.serverstransport).")
+    options = {
+        "fields": Option("Annotation -> forwardingTimeouts field (dialTimeout, responseHeaderTimeout, "
+                         "idleConnTimeout).", required=True,
+                         example={"konghq.com/connect-timeout": "dialTimeout"}),
+        "unit": Option("The annotations' unit: ms or s.", default="ms"),
+    }
+
+    def translate(self, feature: Feature, options: Mapping[str, Any]) -> Outcome:
+        fields, unit = dict(options["fields"]), str(options["unit"])
+        if unit not in _UNITS:
+            return lost(f"unknown unit {unit!r} for forwarding timeouts (ms or s)")
+        timeouts, read = {}, []
+        for key, value in feature.site.annotations:
+            if key in fields:
+                try:
+                    seconds = float(value) * _UNITS[unit]
+                except ValueError:
+                    return lost(f"{key}: {value!r} is not a number of {unit}")
+                timeouts[str(fields[key])] = f"{seconds:g}s"
+                read.append(key)
+        return self.servers_transport(feature, f"{feature.site.name}-timeouts", {"forwardingTimeouts": timeouts},
+                                      consumes=tuple(read))

@@ -69,3 +69,21 @@ def test_redirect_to_sends_every_request_to_the_url():
 def test_ip_allow_list_takes_the_cidr_list():
     assert_translation("ip-allow-list", "10.0.0.0/8, 192.168.1.0/24",
                        {"ipAllowList": {"sourceRange": ["10.0.0.0/8", "192.168.1.0/24"]}})
+
+
+def test_forwarding_timeouts_make_one_servers_transport_for_every_timeout_of_the_site():
+    fields = {"konghq.com/connect-timeout": "dialTimeout", "konghq.com/read-timeout": "responseHeaderTimeout"}
+    annotations = {"konghq.com/read-timeout": "600000", "konghq.com/connect-timeout": "1500", "other": "x"}
+    outcome = assert_translation("forwarding-timeouts", "600000",
+                                 {"forwardingTimeouts": {"responseHeaderTimeout": "600s", "dialTimeout": "1.5s"}},
+                                 options={"fields": fields}, annotations=annotations, owner="Service/zot",
+                                 ingress="zot", type="konghq.com/read-timeout")
+    made = outcome.middleware
+    assert (made.kind, made.name, made.attach, made.ref) == ("ServersTransport", "zot-timeouts", "service",
+                                                             "ns-zot-timeouts@kubernetescrd")
+    assert set(outcome.consumes) == set(fields)
+    assert_translation("forwarding-timeouts", "30", {"forwardingTimeouts": {"dialTimeout": "30s"}},
+                       options={"fields": {"nginx/proxy-connect-timeout": "dialTimeout"}, "unit": "s"},
+                       annotations={"nginx/proxy-connect-timeout": "30"})
+    assert_translation("forwarding-timeouts", "soon", ("loss", "is not a number of ms"),
+                       options={"fields": {"t": "dialTimeout"}}, annotations={"t": "soon"})
