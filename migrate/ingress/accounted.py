@@ -11,7 +11,7 @@ from typing import Iterable, Mapping
 
 from ..playbook import Check, Context, Finding, register_check
 from .component import Component, is_synced
-from .controllers import MIDDLEWARES
+from .controllers import MIDDLEWARES, prefixes
 from .features import settle, translate_site
 from .middlewares import existing_middlewares
 from .sites import Site, annotation_sites
@@ -30,7 +30,8 @@ class PluginsAccounted(Check):
     def check(self, ctx: Context) -> Iterable[Finding]:
         before, after, options = ctx.origin_inventory, ctx.inventory, ctx.options
         component = Component.of(ctx, options["component"], origin=True)
-        table, prefix = TranslationTable(options["translations"]), options["annotation_prefix"]
+        table = TranslationTable(options["translations"])
+        prefix = prefixes(component, options["annotation_prefix"])
         origin = ctx.at(ctx.origin)
         ours = lambda key: key.startswith(prefix) or key == table.plugins_annotation  # noqa: E731
         sites = annotation_sites(before, lambda p: not component.owns(before, p) and is_synced(origin, p), ours)

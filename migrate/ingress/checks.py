@@ -64,11 +64,12 @@ class ComponentUnused(Check):
         keep = set(outside).__contains__
         seen = set()
         for route in (r for r in inv.routes if keep(r.file)):
-            for finding in _route_findings(route, options["ingress_class"], options["annotation_prefix"]):
+            for finding in _route_findings(route, options["ingress_class"], tuple(_listed(options["annotation_prefix"]))):
                 seen.add((finding.path, finding.line))
                 yield finding
         if options["annotation_prefix"]:
-            yield from _annotation_findings(inv, outside, options["annotation_prefix"], component, seen)
+            yield from _annotation_findings(inv, outside, tuple(_listed(options["annotation_prefix"])), component,
+                                            seen)
         if options["ingress_class"]:
             for path in outside:
                 for line in template_class_lines(ctx.tree, path, options["ingress_class"]):
@@ -79,7 +80,30 @@ class ComponentUnused(Check):
                               obj.file, obj.line)
 
 
-def prefix_annotations(node: Any, prefix: str) -> Iterator[tuple[str, int]]:
+@register_check
+class ComponentUnchanged(Check):
+    name = "component-unchanged"
+    description = ("The component's own files (its folders, the values it deploys) are byte-identical to what they "
+                   "were before the run: it stays for reference, wherever the repository keeps it.")
+    options = {"component": Option("The component's Application name.", example="kong", required=True)}
+
+    def check(self, ctx: Context) -> Iterable[Finding]:
+        component = Component.of(ctx, ctx.options["component"], origin=True)
+        before, after = ctx.origin, ctx.tree
+        for path in sorted(set(before.paths()) | set(after.paths())):
+            if path == component.app.file or not component.owns(ctx.origin_inventory, path):
+                continue     # its Application file is how it is registered: unregistering may remove it
+            old = before.read_text(path) if before.exists(path) else None
+            new = after.read_text(path) if after.exists(path) else None
+            if old != new:
+                yield Finding(f"changed, but {component.name}'s own files stay untouched", path=path)
+
+
+def _listed(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) and value else list(value or [])
+
+
+def prefix_annotations(node: Any, prefix: str | tuple[str, ...]) -> Iterator[tuple[str, int]]:
     """(key, line) of every annotation of ``prefix`` in any ``annotations`` mapping below ``node``
     (an object's metadata, a pod template, a values block of any chart layout)."""
     if is_map(node):
@@ -93,7 +117,7 @@ def prefix_annotations(node: Any, prefix: str) -> Iterator[tuple[str, int]]:
             yield from prefix_annotations(item, prefix)
 
 
-def _annotation_findings(inv: Inventory, paths: list[str], prefix: str, component: Component,
+def _annotation_findings(inv: Inventory, paths: list[str], prefix: tuple[str, ...], component: Component,
                          seen: set) -> Iterable[Finding]:
     """Annotations of ``prefix`` that no route explains (on a Service, in a values layout the
     inventory does not read as an Ingress...): still there is still unaccounted for."""
@@ -105,7 +129,7 @@ def _annotation_findings(inv: Inventory, paths: list[str], prefix: str, componen
                                   "it)", path, line)
 
 
-def _route_findings(route: Route, ingress_class: str, prefix: str) -> Iterable[Finding]:
+def _route_findings(route: Route, ingress_class: str, prefix: tuple[str, ...]) -> Iterable[Finding]:
     annotations = dict(route.annotations)
     if ingress_class and ingress_class in (route.class_name, annotations.get(kinds.INGRESS_CLASS_ANNOTATION)):
         yield Finding(f"route {route.host}{route.path} still uses ingress class {ingress_class}", route.file,

@@ -4,9 +4,12 @@ A *component* is the Application that installs an ingress controller and its CRD
 ingress-nginx...). Its own files — its folder, the folders and values files it deploys — are
 left alone by every step: the playbook keeps them for reference, it only stops syncing them.
 
-Operation ``unregister-component``: every kustomization listing the component's Application
-file stops listing it (through ``edit-kustomization-resources``, so comments and a missing
-final newline survive); comment lines that still name the component are reported.
+Operation ``unregister-component``: whatever deploys the component's Application (found by the graph,
+not a fixed path) stops deploying it — every kustomization listing its file stops listing it
+(through ``edit-kustomization-resources``, so comments and a missing final newline survive; comment
+lines that still name the component are reported); an ApplicationSet's git directories generator
+excludes its folder; a directory source loses the Application file. A component a chart's values
+make, or a root, is refused with what to do.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from ..inventory.records import Application
 from ..operations.kustomization_resources import EditKustomizationResources
 from ..playbook import Context, Operation, Option, StepResult, register_operation
 from ..repo.tracked import Tree
+from ..roundtrip import insert, load
+from ..roundtrip.nodes import is_map, text
 
 
 @dataclass(frozen=True)
@@ -96,11 +101,31 @@ class UnregisterComponent(Operation):
 
     def prepare(self, ctx: Context) -> StepResult:
         component = Component.of(ctx, ctx.options["component"])
-        if component.app.is_root:
-            raise MigrateError(f"{component.name} is an App-of-Apps root: unregister it by hand",
-                               path=component.app.file, line=component.app.line)
-        changes, details = {}, []
+        app, view = component.app, ctx.graph.view
+        if app.id in view.roots:
+            raise MigrateError(f"{component.name} is a root ({view.roots[app.id]}): it is applied by hand, so "
+                               f"stop it by hand (kubectl -n {app.namespace} delete application {app.name}, after "
+                               "its users are switched)", path=app.file, line=app.line)
         listings = self._listings(ctx, component)
+        if listings:
+            return self._unlist(ctx, component, listings)
+        parents = [p for p in view.parents(app.id) if p != app.id]
+        if not parents:
+            return StepResult({}, f"{component.name} is not registered: nothing of the repository deploys it", declared=set())
+        if any(p.startswith("applicationset:") for p in parents):
+            return self._exclude(ctx, component, next(p for p in parents if p.startswith("applicationset:")))
+        child = next(k for p in parents for k in view.children.get(p, []) if k.id == app.id)
+        if child.file == app.file and not app.generated_by:
+            return StepResult({app.file: None}, f"Unregister {component.name}: remove {app.file}, which a directory "
+                              "source deploys; its folder stays",
+                              details=[f"{app.file}: removed (the directory {posixpath.dirname(app.file)} deploys "
+                                       "every Application file in it; git history keeps it)"], declared={app.file})
+        raise MigrateError(f"{component.name} is made by {child.file}:{child.line} (what {parents[0]} renders): "
+                           "remove or disable the entry that makes it there, then run the playbook again",
+                           path=child.file, line=child.line)
+
+    def _unlist(self, ctx: Context, component: Component, listings) -> StepResult:
+        changes, details = {}, []
         declared = {k.file for k, _ in listings}
         for kustomization, raw in listings:
             result = edit_resources(ctx, ctx.tree, kustomization.file, remove=[raw])
@@ -109,16 +134,46 @@ class UnregisterComponent(Operation):
             for line in _comment_lines_naming(result.changes.get(kustomization.file, ""), component.name):
                 ctx.report.add("note", f"a comment still names {component.name}: review it", path=kustomization.file,
                                line=line)
-        if not changes:
-            return StepResult({}, f"{component.name} is not registered by any kustomization", declared=declared)
         return StepResult(changes, f"Unregister {component.name} ({component.app.file}); its folder stays",
                           details=details, declared=declared)
+
+    def _exclude(self, ctx: Context, component: Component, appset_id: str) -> StepResult:
+        """A git directories generator of the ApplicationSet excludes the component's folder."""
+        appset = next((a for a in ctx.inventory.application_sets if a.id == appset_id), None)
+        folder = component.owned_folders[0] if component.owned_folders else None
+        if appset is None or folder is None:
+            raise MigrateError(f"{component.name} is generated by {appset_id}: exclude it from its generator by hand",
+                               path=appset.file if appset else None)
+        yf = load(ctx.tree, appset.file)
+        for directories in _directories_lists(yf.docs[appset.doc]):
+            if any(is_map(d) and text(d.get("path")) == folder and d.get("exclude") is True for d in directories):
+                return StepResult({}, f"{appset.file} already excludes {folder}", declared={appset.file})
+            insert(directories, len(directories), {"path": folder, "exclude": True})
+            return StepResult({appset.file: yf.dump()},
+                              f"Unregister {component.name}: the git generator of {appset.name} excludes {folder}",
+                              details=[f"{appset.file}: + directories exclude {folder}"], declared={appset.file})
+        raise MigrateError(f"{component.name} is generated by ApplicationSet {appset.name}, whose generators have no "
+                           "git directories list to exclude it from: remove it from the generator by hand",
+                           path=appset.file, line=appset.line)
 
     @staticmethod
     def _listings(ctx: Context, component: Component):
         """(kustomization, entry as written) for every kustomization listing the Application file."""
         app = component.app
         return [(k, ref.raw) for k in ctx.inventory.kustomizations for ref in k.resources if ref.path == app.file]
+
+
+def _directories_lists(doc: Any) -> Iterable[Any]:
+    """Every ``git.directories`` list of an ApplicationSet's generators (matrix and merge included)."""
+    if is_map(doc):
+        for key, value in doc.items():
+            if key == "directories" and isinstance(value, list):
+                yield value
+            elif isinstance(value, (dict, list)):
+                yield from _directories_lists(value)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from _directories_lists(item)
 
 
 def _comment_lines_naming(text: str, name: str) -> list[int]:

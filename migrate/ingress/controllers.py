@@ -5,13 +5,20 @@ route's namespace, else a cluster-wide ``KongClusterPlugin``); Traefik attaches 
 by a namespace-qualified reference (``traefik.ingress.kubernetes.io/router.middlewares:
 <ns>-<name>@kubernetescrd``). Importing this module registers both attachment styles, the
 attachable kinds, and the components that install each controller's API groups and serve
-its ingress classes (``inventory.extensions``).
+its ingress classes (``inventory.extensions``), from ``controllers.yaml``: Kong, Traefik, ingress-nginx,
+HAProxy and Contour as data (name, the Applications that install it, classes, annotation prefixes, CRD
+groups, attachment annotation and attachable kinds). ``controller_of(component)`` finds one.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Callable, Iterable, Mapping
 
+import yaml
+
+from ..errors import UsageError
 from ..inventory import extensions
 from ..inventory.extensions import AttachableKind, AttachmentStyle
 from ..roundtrip.nodes import as_map, text
@@ -66,22 +73,67 @@ class TraefikMiddlewares(AttachmentStyle):
         return f"{namespace}-{name}{at}{provider}"
 
 
-def _kong_plugin_type(doc: Mapping) -> str | None:
-    return text(doc.get("plugin"))
+# --- the table (controllers.yaml) ---------------------------------------------------------------------
+_STYLES = {"kong-plugins": KongPlugins, "traefik-middlewares": TraefikMiddlewares}
 
 
-def _middleware_type(doc: Mapping) -> str | None:
-    return next(iter(as_map(doc.get("spec"))), None)
+@dataclass(frozen=True)
+class Controller:
+    """An ingress controller as ``controllers.yaml`` describes it."""
+
+    name: str
+    components: tuple[str, ...]
+    classes: tuple[str, ...]
+    prefixes: tuple[str, ...]
+    groups: tuple[str, ...]
+    attachment: str | None = None            # the annotation naming its plugin/middleware objects
+
+    def reads(self, key: str) -> bool:
+        """An annotation this controller reads."""
+        return key == self.attachment or any(key.startswith(p) for p in self.prefixes)
 
 
-extensions.register_attachment(KongPlugins())
-extensions.register_attachment(TraefikMiddlewares())
-extensions.register_attachable(AttachableKind("KongPlugin", "plugin", False, _kong_plugin_type))
-extensions.register_attachable(AttachableKind("KongClusterPlugin", "plugin", True, _kong_plugin_type))
-extensions.register_attachable(AttachableKind(MIDDLEWARE_KIND, "middleware", False, _middleware_type))
-extensions.register_component(group="configuration.konghq.com", candidates=("kong",))
-extensions.register_component(group="traefik.io", candidates=("traefik",))
-extensions.register_component(group="traefik.containo.us", candidates=("traefik",))
-extensions.register_component(ingress_class="kong", candidates=("kong",))
-extensions.register_component(ingress_class="traefik", candidates=("traefik",))
-extensions.register_component(ingress_class="nginx", candidates=("ingress-nginx", "nginx"))
+def _type_reader(field: str) -> Callable[[Mapping], str | None]:
+    if field == "spec":
+        return lambda doc: next(iter(as_map(doc.get("spec"))), None)
+    return lambda doc: text(doc.get(field))
+
+
+def _load() -> dict[str, Controller]:
+    data = yaml.safe_load(resources.files(__package__).joinpath("controllers.yaml").read_text(encoding="utf-8"))
+    found = {}
+    for entry in data:
+        attachment = entry.get("attachment") or {}
+        found[entry["name"]] = Controller(entry["name"], tuple(entry["components"]), tuple(entry.get("classes") or ()),
+                                          tuple(entry.get("prefixes") or ()), tuple(entry.get("groups") or ()),
+                                          attachment.get("annotation"))
+        if attachment:
+            extensions.register_attachment(_STYLES[attachment["style"]]())
+        for kind in entry.get("attachables") or ():
+            extensions.register_attachable(AttachableKind(kind["kind"], kind["node"], bool(kind.get("cluster_scoped")),
+                                                          _type_reader(kind.get("type", "spec"))))
+        for group in entry.get("groups") or ():
+            extensions.register_component(group=group, candidates=tuple(entry["components"]))
+        for ingress_class in entry.get("classes") or ():
+            extensions.register_component(ingress_class=ingress_class, candidates=tuple(entry["components"]))
+    return found
+
+
+CONTROLLERS: dict[str, Controller] = _load()
+
+
+def controller_of(component: str, installs: Callable[[str], bool] = lambda group: False) -> Controller | None:
+    """The controller an Application installs: by its name, else by the API groups it installs."""
+    return next((c for c in CONTROLLERS.values() if component in c.components), None) or \
+        next((c for c in CONTROLLERS.values() if any(installs(g) for g in c.groups)), None)
+
+
+def prefixes(component, given: str | list | tuple = "") -> tuple[str, ...]:
+    """The annotation prefixes of a component: ``given`` (one or a list), else its controller's."""
+    if given:
+        return (given,) if isinstance(given, str) else tuple(given)
+    found = controller_of(component.name, lambda group: component.installs(group + "/v1"))
+    if found is None:
+        raise UsageError(f"{component.name} is no ingress controller migrate knows (controllers.yaml: "
+                         f"{', '.join(CONTROLLERS)}): give its annotation_prefix in the playbook")
+    return found.prefixes

@@ -37,7 +37,7 @@ from ..roundtrip import YamlFile, insert, load, plain, remove, set_scalar
 from ..roundtrip.fresh import Layout
 from ..roundtrip.nodes import dig, is_map, node_line, text
 from .component import Component, edit_resources, is_synced
-from .controllers import MIDDLEWARES, SERVERS_TRANSPORT
+from .controllers import MIDDLEWARES, SERVERS_TRANSPORT, prefixes
 from .features import plugin_doc, settle, translate_site
 from .losses import Account, entry, unaccepted
 from .middlewares import Placement, existing_middlewares, file_text
@@ -54,7 +54,7 @@ class _Edit:
         inv, options = self.inv, ctx.options
         self.component = Component.of(ctx, options["component"])
         self.table = TranslationTable(options["translations"])
-        self.prefix = options["annotation_prefix"]
+        self.prefix = prefixes(self.component, options["annotation_prefix"])
         self.files: dict[str, YamlFile] = {}
         self.deleted: set[str] = set()
         self.headers: dict[str, str] = {}
@@ -191,7 +191,8 @@ class _Edit:
         unsynced = annotation_sites(self.inv, lambda p: not self.component.owns(self.inv, p)
                                     and not is_synced(self.ctx, p), self.ours)
         for site in unsynced:
-            self.ctx.report.add("not-synced", f"{site.label} uses {self.prefix} annotations, but no root syncs it: "
+            self.ctx.report.add("not-synced", f"{site.label} uses {', '.join(self.prefix)} annotations, but no root "
+                                "syncs it: "
                                 "left alone", path=site.file, line=site.line)
 
     # -- writing -------------------------------------------------------------------------------
@@ -308,8 +309,9 @@ class TranslatePlugins(Operation):
                    "and refuse until each is accepted by name.")
     options = {
         "component": Option("The component's Application name.", example="kong", required=True),
-        "annotation_prefix": Option("Annotations of this prefix belong to the component.", example="konghq.com/",
-                                    required=True),
+        "annotation_prefix": Option("Annotations of this prefix (or these prefixes) belong to the component; "
+                                    "default: its controller's (controllers.yaml).", default="",
+                                    example="konghq.com/"),
         "translations": Option("The translation table (see migrate.ingress.translators).", default={},
                                example={"plugins_annotation": "konghq.com/plugins",
                                         "annotations": {"konghq.com/strip-path": {"true": "strip-prefix"}},
