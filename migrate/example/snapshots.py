@@ -33,6 +33,7 @@ PARAMETERS: dict[str, dict[str, str] | None] = {
     "drop-kong": {"accept_loss": "konghq.com/connect-timeout,konghq.com/read-timeout,lumie-jwt,lumie-jwt-claims,"
                                 "upload-size-limit"},
     "drop-nginx-ingress": None,   # no ingress-nginx here (tests/test_drop_kong_nginx.py runs it)
+    "drop-traefik": None,         # Traefik is what the example moves to (tests/ingress/test_drop_traefik.py runs it)
 }
 
 

@@ -48,7 +48,10 @@ class Component:
         if app is None:
             known = ", ".join(sorted({a.name for a in every})) or "none"
             raise UsageError(f"unknown component {name!r}: no Application of that name (Applications: {known})")
-        folders = {*app.source_paths} | (set() if app.generated_by else {posixpath.dirname(app.file)})
+        home = posixpath.dirname(app.file)
+        shared = any(a is not app and (a.file == home or a.file.startswith(home + "/")) for a in inv.applications)
+        # its Application file's folder is its own unless other Applications live there too (apps/*.yaml)
+        folders = {*app.source_paths} | (set() if app.generated_by or shared or not home else {home})
         files = {*app.value_files} | (set() if app.generated_by else {app.file})
         return cls(app, tuple(sorted(f for f in folders if f)), frozenset(files), frozenset(a.name for a in every))
 

@@ -13,11 +13,10 @@ from dataclasses import replace
 from typing import Any, Mapping
 
 from ..errors import MigrateError
-from ..inventory import Inventory
+from ..inventory import Inventory, extensions
 from ..inventory.records import Attachable
 from ..roundtrip import plain
 from ..roundtrip.nodes import dig, text
-from .controllers import MIDDLEWARE_KIND
 from .middlewares import Existing, Placement, placement
 from .sites import INGRESS, SERVICE, Site
 from .translators import Feature, Outcome, TranslationTable, lost, not_needed
@@ -32,15 +31,27 @@ def plugin_doc(inv: Inventory, plugin: Attachable) -> Any:
 
 
 def plugin_config(inv: Inventory, plugin: Attachable) -> Any:
-    """The ``config`` of a plugin resource, as plain data."""
-    return plain(dig(plugin_doc(inv, plugin), "config"))
+    """What a plugin resource is set to, as plain data: a KongPlugin's ``config``, a Middleware's spec of its type."""
+    doc = plugin_doc(inv, plugin)
+    if dig(doc, "config") is not None:
+        return plain(dig(doc, "config"))
+    return plain(dig(doc, "spec", plugin.type)) if plugin.type else None
 
 
-def _plugin(inv: Inventory, namespace: str, name: str) -> Attachable | None:
-    """The plugin resource an Ingress in ``namespace`` names: namespaced first, then cluster-wide."""
-    candidates = [p for p in inv.attachables if p.kind != MIDDLEWARE_KIND and p.name == name]
-    return next((p for p in candidates if p.namespace == namespace), None) or \
-        next((p for p in candidates if p.namespace is None), None)
+def _plugin(inv: Inventory, namespace: str, ref: str, annotation: str) -> Attachable | None:
+    """The plugin resource an Ingress in ``namespace`` names through ``annotation``, resolved the way that
+    annotation's controller resolves it (a KongPlugin of the namespace, else a KongClusterPlugin; a
+    Traefik ``<ns>-<name>@kubernetescrd`` Middleware)."""
+    style = extensions.attachment(annotation)
+    if style is None:
+        return None
+    known = [(p.namespace, p.name) for p in inv.attachables if p.kind in style.kinds]
+    for candidate in style.candidates(ref, namespace, known) or ():
+        found = next((p for p in inv.attachables if p.kind in style.kinds and (p.namespace, p.name) == candidate),
+                     None)
+        if found is not None:
+            return found
+    return None
 
 
 def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: str) -> list[Feature]:
@@ -50,7 +61,7 @@ def site_features(inv: Inventory, site: Site, table: TranslationTable, prefix: s
         line = site.line_of(key)
         if key == table.plugins_annotation:
             for name in (n.strip() for n in value.split(",") if n.strip()):
-                plugin = _plugin(inv, site.namespace, name)
+                plugin = _plugin(inv, site.namespace, name, key)
                 if plugin is None:
                     features.append(Feature(name, MISSING, "(none)", None, site, line))
                 else:

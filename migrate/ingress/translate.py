@@ -32,6 +32,7 @@ from collections import defaultdict
 from typing import Callable, Iterable
 
 from ..errors import MigrateError
+from ..inventory import extensions
 from ..playbook import Context, Finding, IntentCheck, Operation, Option, StepResult, register_operation
 from ..roundtrip import YamlFile, insert, load, plain, remove, set_scalar
 from ..roundtrip.fresh import Layout
@@ -345,11 +346,16 @@ def _completeness(ctx: Context, edit: _Edit) -> Callable[[Context], Iterable[Fin
     a synced route (per the inventory) is translated, needs nothing, or is in the loss report."""
     graph, inv = ctx.graph, ctx.inventory
     accounted = {f.name for f, _ in edit.pairs}
+    defined = {f.defined for f, _ in edit.pairs if f.defined}
+    accounted_nodes = {a.id for a in inv.attachables if (a.file, a.line) in defined}
+    style = extensions.attachment(edit.table.plugins_annotation)
+    node_kinds = {extensions.attachable(k).node_kind for k in style.kinds} if style else set()
 
     def check(_: Context) -> Iterable[Finding]:
         for source, target, data in graph.edges("uses-plugin"):
             name = target.rpartition(":")[2].rpartition("/")[2]
-            if target.startswith("plugin:") and edit.mine(data["file"]) and name not in accounted:
+            if target.partition(":")[0] in node_kinds and edit.mine(data["file"]) and target not in accounted_nodes \
+                    and name not in accounted:
                 yield Finding(f"{source} used plugin {name}, which the loss report does not account for",
                               data["file"], data["line"])
         for route in (r for r in inv.routes if edit.mine(r.file)):
