@@ -17,7 +17,7 @@ from ..errors import MigrateError, RepoError, UsageError, VerificationError, Yam
 from ..playbook import CHECKS, OPERATIONS, Analyses, CheckUse, Context, IntentCheck, Playbook, Step, load_playbook
 from ..playbook.parameters import referenced, substitute
 from ..repo import git as gitops
-from ..repo.diffs import diff_files, file_changes, sha256
+from ..repo.diffs import diff_files, file_changes, sha256, whitespace_changes
 from ..repo.git import git_toplevel
 from ..repo.paths import normpath
 from ..repo.redact import secret_values_written
@@ -204,6 +204,7 @@ def _record(step: StepPlan, ctx: Context, result) -> None:
     step.changes = {p: t for p, t in new.items() if old[p] != t}
     old = {p: old[p] for p in step.changes}
     step.summary, step.details = result.summary.strip(), list(result.details)
+    step.details += [f"whitespace only: {change}" for change in whitespace_changes(old, step.changes)]
     step.report = [*result.report, *ctx.report.entries]
     step.files = file_changes(old, step.changes)
     step.diff = diff_files(old, step.changes)

@@ -186,6 +186,8 @@ class _Builder:
                 raws, error = self.renderer.raw(app)
             except RenderError as exc:
                 raws, error = [], exc.args[0]
+            except Exception as exc:  # noqa: BLE001  (one Application's surprise must not hide the others)
+                raws, error = [], f"migrate could not render it ({type(exc).__name__}: {exc}); please report it"
             cached, seconds = (raws, error), time.perf_counter() - start
             self.cache.put(key, cached)
         raws, error = cached

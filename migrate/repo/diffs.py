@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Iterator, Mapping
 
-from ..roundtrip.lines import split_lines
+from ..roundtrip.lines import split_lines, visible, whitespace_only
 from .redact import redact_pair
 
 NO_NEWLINE = "\\ No newline at end of file\n"
@@ -34,6 +34,19 @@ class FileChange:
 
     def to_dict(self) -> dict:
         return {"path": self.path, "status": self.status, "added": self.added, "removed": self.removed}
+
+
+def whitespace_changes(old: Mapping[str, str | None], new: Mapping[str, str | None]) -> list[str]:
+    """``path:line: old -> new`` for every changed line whose change is whitespace only, the whitespace made
+    visible (a diff shows such a change as two lines that look the same)."""
+    found = []
+    for path in sorted(set(old) | set(new)):
+        a, b = split_lines(old.get(path) or ""), split_lines(new.get(path) or "")
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                found += [f"{path}:{j1 + k + 1}: {visible(x)} -> {visible(y)}"
+                          for k, (x, y) in enumerate(zip(a[i1:i2], b[j1:j2])) if whitespace_only(x, y)]
+    return found
 
 
 def sha256(text: str) -> str:

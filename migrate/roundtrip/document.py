@@ -36,7 +36,7 @@ from ..errors import YamlError
 from .cache import cache_for
 from .emitter import emit
 from .framing import BOM, MARKER, Segment, split_stream
-from .lines import split_lines
+from .lines import keep_trailing_whitespace, split_lines, visible, whitespace_only
 from .nodes import copy_nodes, plain
 from .patch import patch
 from .styles import annotate, walk
@@ -185,6 +185,8 @@ class Parsed:
     @classmethod
     def from_text(cls, text: str, path: str | None) -> "Parsed":
         normal = text.removeprefix(BOM).replace("\r\n", "\n")
+        if normal and not normal.endswith("\n"):
+            normal += "\n"   # read as if it ended its last line: a final `|` block keeps its clip (`render` drops it)
         lines = normal.split("\n")
         segments = split_stream(split_lines(normal))
         found: list[tuple[int, str]] = []
@@ -216,7 +218,7 @@ class Parsed:
             out = out[:-1]
         if "\r\n" in self.text and self.text.count("\r\n") == self.text.count("\n"):
             out = out.replace("\n", "\r\n")
-        return out
+        return keep_trailing_whitespace(self.text, out)
 
 
 
@@ -279,9 +281,12 @@ def _pair(docs: list[Any], originals: list[Any], segments: list[Segment]) -> lis
 
 
 def _show(line: str, other: str) -> str:
-    """A line without its newline, or its repr when only the line ending differs."""
+    """A line without its newline; its repr when only the line ending differs, its whitespace made visible
+    when only whitespace does."""
     text = line.rstrip("\r\n")
-    return repr(line) if text == other.rstrip("\r\n") else text
+    if text == other.rstrip("\r\n"):
+        return repr(line)
+    return visible(text) if whitespace_only(text, other.rstrip("\r\n")) else text
 
 
 _CACHE: "OrderedDict[tuple[str, str], Parsed | YamlError]" = OrderedDict()

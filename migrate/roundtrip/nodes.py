@@ -32,11 +32,20 @@ class Tagged(NamedTuple):
 
 
 # --- plain data ----------------------------------------------------------------------------------
+def _key(key: Any) -> Any:
+    """A mapping key as plain data; a key that is itself a mapping or a list (``{{ .x }}: 1`` read as a
+    flow mapping) becomes its text, so the mapping stays a dict."""
+    if isinstance(key, str):
+        return key
+    value = plain(key)
+    return str(value) if isinstance(value, (dict, list)) else value
+
+
 def plain(node: Any, *, keep_styles: bool = False) -> Any:
     """``node`` as plain data: dicts and lists (new objects); scalars as Python values (bool, int,
     float, str; a tagged scalar as ``Tagged``), or as loaded with ``keep_styles``."""
     if isinstance(node, Mapping):
-        return {k if isinstance(k, str) else plain(k): plain(v, keep_styles=keep_styles) for k, v in node.items()}
+        return {_key(k): plain(v, keep_styles=keep_styles) for k, v in node.items()}
     if isinstance(node, list):
         return [plain(v, keep_styles=keep_styles) for v in node]
     if keep_styles:

@@ -48,8 +48,12 @@ def annotate(node: Any, lines: list[str], base: int, in_map: bool, gap: int | No
         node.lc.roundtrip_style = _map_style(node, lines, base if in_map else None, gap)
     else:
         items = node.lc.data or {}
-        dash = _dash_column(lines[items[0][0]], items[0][1]) if 0 in items else node.lc.col
-        item_col = items[0][1] if 0 in items else dash + 2
+        if 0 in items and items[0][0] >= node.lc.line:
+            dash, item_col = _dash_column(lines[items[0][0]], items[0][1]), items[0][1]
+        else:   # an alias item (``- *host``) records where its anchor is: read the sequence's own line
+            dash = node.lc.col
+            rest = lines[node.lc.line][dash + 1:] if node.lc.line < len(lines) else ""
+            item_col = dash + 1 + (len(rest) - len(rest.lstrip(" ")) if rest.strip() else 1)
         node.lc.roundtrip_style = Style(indent=item_col - base, dash=dash - base, gap=gap)
         for index, item in enumerate(node):
             if index in items:

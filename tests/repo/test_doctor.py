@@ -37,7 +37,8 @@ def commit(path: Path, message: str) -> None:
 def test_report_lists_every_yaml_file_with_its_verdict(tmp_path):
     repo = git_repo(tmp_path / "repo", {
         "good.yaml": (DATA / "mixed-sequences.yaml").read_text(encoding="utf-8"),
-        "odd.yaml": (DATA / "odd-spacing.yaml").read_text(encoding="utf-8"),
+        "odd.yaml": (DATA / "complex-key.yaml").read_text(encoding="utf-8"),
+        "spaced.yaml": (DATA / "odd-spacing.yaml").read_text(encoding="utf-8"),   # trailing spaces, `[ a , b ]`
         "bad.yml": "a: 1\nb: 2\n  c: 3\n",
         "chart/Chart.yaml": "name: chart\n",
         "chart/templates/deploy.yaml": "replicas: {{ .Values.replicas }}\n",
@@ -46,9 +47,9 @@ def test_report_lists_every_yaml_file_with_its_verdict(tmp_path):
     report = doctor(Tree.from_repo(repo))
     verdicts = {f.path: f.status for f in report.files}
     assert verdicts == {"bad.yml": ERROR, "chart/Chart.yaml": OK, "chart/templates/deploy.yaml": SKIPPED,
-                        "good.yaml": OK, "odd.yaml": DIFFERS}
+                        "good.yaml": OK, "odd.yaml": DIFFERS, "spaced.yaml": OK}
     odd = report.having(DIFFERS)[0]
-    assert (odd.line, odd.original, odd.emitted) == (7, "seq: [ a , b ]", "seq: [ a, b ]")
+    assert (odd.line, odd.original, odd.emitted) == (2, "? [a, b]", "[a, b]: 1")
     bad = report.having(ERROR)[0]
     assert bad.line == 3 and bad.reason
     assert report.exit_code == 1
