@@ -68,8 +68,9 @@ class References:
                 return UNSYNCED, f"{name} in {namespace} is defined only in files nothing syncs"
             made = self.services[service]
             return RESOLVED, f"made by {made.made_by} ({made.file}:{made.line})" if made.made_by else ""
-        if namespace in self.outside_namespaces:
-            return UNVERIFIED, self.outside_namespaces[namespace]
+        unseen = _unseen(namespace, name, self.outside_namespaces)
+        if unseen:
+            return UNVERIFIED, unseen
         if namespace in self.deployed_namespaces:
             return DANGLING, f"no service {name} in {namespace}, a namespace the repo deploys to"
         homes = sorted(self.service_homes.get(name, ()))
@@ -113,8 +114,8 @@ class References:
             if secret in self.secrets:
                 made = self.secrets[secret]
                 status, reason = RESOLVED, "" if made.kind == "Secret" else f"made by {made.kind} ({made.file}:{made.line})"
-            elif w.namespace in self.outside_namespaces:
-                status, reason = UNVERIFIED, self.outside_namespaces[w.namespace]
+            elif _unseen(w.namespace, use.name, self.outside_namespaces):
+                status, reason = UNVERIFIED, _unseen(w.namespace, use.name, self.outside_namespaces)
             else:
                 status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
             self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,
@@ -134,7 +135,9 @@ class References:
         (namespace, name), reason = style.missing(ref, route.namespace)
         node_kind = next((extensions.attachable(k).node_kind for k in sorted(style.kinds)), "plugin")
         node = f"{node_kind}:{namespace}/{name}" if namespace else f"{node_kind}:{name}"
-        self.b.edge(route.id, self.b.missing(node), "uses-plugin", route.file, line, DANGLING, reason)
+        unseen = _unseen(namespace or route.namespace, ref, self.outside_namespaces)
+        self.b.edge(route.id, self.b.missing(node), "uses-plugin", route.file, line,
+                    UNVERIFIED if unseen else DANGLING, unseen or reason)
 
     def _attachables_named(self, style: AttachmentStyle, namespace: str | None, name: str) -> list:
         return [a for (kind, ns, n), a in self.attachables.items() if kind in style.kinds and ns == namespace
@@ -223,6 +226,21 @@ class References:
                                     after.sync_wave_line or after.line, waves=(earlier, later))
 
 
+# Namespaces whose content the cluster's installer makes, not the repository (kube-dns, metrics-server,
+# a CNI's UI...): what a reference finds there cannot be checked from the repository.
+CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+
+
+def _unseen(namespace: str | None, name: str, outside: dict[str, str]) -> str:
+    """Why a reference to ``name`` in ``namespace`` cannot be checked offline ("" when it can): it is a
+    template a chart renders, or it points where something the graph cannot see deploys."""
+    if "{{" in name or "{{" in (namespace or ""):
+        return f"{name} is a template ({{{{ ... }}}}) that a chart renders: it can only be checked rendered"
+    if namespace in CLUSTER_NAMESPACES:
+        return f"{namespace} holds what the cluster's installer makes, not only what the repository deploys"
+    return outside.get(namespace or "", "")
+
+
 def _sibling_groups(b: GraphStore) -> Iterable[list[Application]]:
     """Applications grouped by the kustomization that includes them, or by the Application that deploys
     them (a chart's, an ApplicationSet's); the roots form one more group."""
@@ -257,14 +275,16 @@ def _namespaces_with_outside_content(b: GraphStore) -> dict[str, str]:
     namespaces: dict[str, str] = {}
     for app_id, app in sorted(view.apps.items()):
         render = view.renders.get(app_id)
-        if not app.dest_namespace or app_id not in view.synced or render is None:
+        if app_id not in view.synced or render is None:
             continue
-        if render.rendered and render.unrendered:
-            namespaces.setdefault(app.dest_namespace, f"Application {app.name} deploys to {app.dest_namespace} "
-                                                      f"what migrate cannot render: {render.unrendered[0]}")
-        elif not render.rendered and any(not s.local and not s.ref for s in app.sources):
-            namespaces.setdefault(app.dest_namespace, f"Application {app.name} deploys to {app.dest_namespace} "
-                                                      f"what migrate cannot render: {render.error}")
+        what = render.unrendered[0] if render.rendered and render.unrendered else render.error
+        if what and not render.rendered and not render.offline and (
+                app_id in _read_by_source_model(b) or all(s.local for s in app.sources if not s.ref)):
+            continue   # a render error of the repository's own (Argo CD would fail it too): nothing unseen
+        if what:
+            for namespace in sorted({app.dest_namespace, *_chart_namespaces(inv, app, render.inputs)} - {None}):
+                namespaces.setdefault(namespace, f"Application {app.name} deploys to {namespace} what migrate "
+                                                 f"cannot render: {what}")
     for appset in inv.application_sets:
         destination = as_map(dig(inv.docs(appset.file)[appset.doc], "spec", "template", "spec", "destination"))
         namespace = text(destination.get("namespace"))
@@ -286,6 +306,22 @@ def _namespaces_with_outside_content(b: GraphStore) -> dict[str, str]:
                 namespaces.setdefault(namespace, f"the remote chart {chart.repo}/{chart.name} of {kust.file} deploys "
                                                  f"to {namespace} (rendering is off)")
     return namespaces
+
+
+def _read_by_source_model(b: GraphStore) -> set[str]:
+    """The Applications some of whose Services or workloads the graph read from their source files."""
+    contexts = b.inv.contexts
+    return {c.app for r in (*b.records.services, *b.records.workloads)
+            if (c := contexts.get(r.file)) is not None and c.app}
+
+
+def _chart_namespaces(inv: Inventory, app: Application, inputs: frozenset[str]) -> set[str]:
+    """The namespaces the kustomize helmCharts an Application renders set (their own, their kustomization's)."""
+    found = set()
+    for kust in (k for k in inv.kustomizations if k.file in inputs or k.folder in app.source_paths):
+        for chart in kust.helm_charts:
+            found.add(chart.namespace or kust.namespace or app.dest_namespace or "default")
+    return {n for n in found if n}
 
 
 def _is_opaque_chart(inv: Inventory, chart: str | None) -> bool:

@@ -26,6 +26,19 @@ COMPONENT_OF_GROUP: dict[str, tuple[str, ...]] = {
     "rabbitmq.com": ("rabbitmq", "rabbitmq-cluster-operator"),
     "external-secrets.io": ("external-secrets",),
     "bitnami.com": ("sealed-secrets",),
+    "kafka.strimzi.io": ("strimzi", "strimzi-kafka-operator", "strimzi-operator", "kafka-operator"),
+    "minio.min.io": ("minio-operator", "minio"),
+    "k8s.mariadb.com": ("mariadb-operator",),
+    "acid.zalan.do": ("postgres-operator", "zalando-postgres-operator"),
+    "postgres-operator.crunchydata.com": ("pgo", "crunchy-postgres-operator", "postgres-operator"),
+    "redis.redis.opstreelabs.in": ("redis-operator",),
+    "elasticsearch.k8s.elastic.co": ("eck-operator", "elastic-operator", "eck"),
+    "kibana.k8s.elastic.co": ("eck-operator", "elastic-operator", "eck"),
+    "mongodbcommunity.mongodb.com": ("mongodb-operator", "community-operator", "mongodb-kubernetes-operator"),
+    "mysql.oracle.com": ("mysql-operator",),
+    "opentelemetry.io": ("opentelemetry-operator",),
+    "grafana.integreatly.org": ("grafana-operator",),
+    "dragonflydb.io": ("dragonfly-operator",),
 }
 
 # Groups of the Kubernetes API itself (no CRD, no component). Core kinds have no group.

@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .manifests import RenderError, load_yaml
+from .manifests import OfflineError, RenderError, load_yaml
 from .tools import Tools
 
 # helm's pkg/release/v1/util/kind_sorter.go InstallOrder
@@ -60,7 +60,7 @@ def merge_maps(base: Mapping, over: Mapping) -> dict:
 def read_values(path: str | Path) -> dict:
     """A values file, as Helm reads it (empty: no values)."""
     if _URL.match(str(path)):
-        raise RenderError(f"the values file {path} is remote: it cannot be read offline")
+        raise OfflineError(f"the values file {path} is remote: it cannot be read offline")
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -110,7 +110,7 @@ def check_offline(chart_dir: Path) -> None:
     missing = [str(d.get("name")) for d in meta.get("dependencies") or [] if isinstance(d, Mapping)
                and not _vendored(chart_dir, d)]
     if missing:
-        raise RenderError(f"chart {meta.get('name') or chart_dir.name} depends on {', '.join(missing)}, which is "
+        raise OfflineError(f"chart {meta.get('name') or chart_dir.name} depends on {', '.join(missing)}, which is "
                           "not vendored under charts/ (Argo CD would fetch it; migrate renders offline)")
 
 

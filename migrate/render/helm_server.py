@@ -24,7 +24,7 @@ import threading
 from pathlib import Path
 
 from .helm import compose_values, format_output, go_eval, remove_schemas, render_chart
-from .manifests import RenderError
+from .manifests import OfflineError, RenderError
 from .tools import Tools
 
 CLIENT = Path(__file__).with_name("helm_client.py")
@@ -75,7 +75,7 @@ class HelmServer:
             if command == "template":
                 return 0, self.template(rest, cwd), ""
             if command == "pull":
-                raise RenderError("charts cannot be pulled: rendering is offline. Vendor the chart under "
+                raise OfflineError("charts cannot be pulled: rendering is offline. Vendor the chart under "
                                   "helmGlobals.chartHome (<chartHome>/<name>) so kustomize does not pull it")
             raise RenderError(f"unknown helm command {command!r}")
         except RenderError as exc:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..roundtrip.nodes import is_map
-from .manifests import RenderError, load_manifests, load_yaml
+from .manifests import OfflineError, RenderError, load_manifests, load_yaml
 from .tools import Tools
 from .workspace import ORIGIN
 
@@ -45,7 +45,9 @@ def build(folder: Path, *, tools: Tools, helm_command: str | None, helm_env: dic
         command += [arg for version in api_versions for arg in ("--helm-api-versions", version)]
     proc = subprocess.run(command, capture_output=True, text=True, env={**os.environ, **(helm_env or {})})
     if proc.returncode != 0:
-        raise RenderError(f"kustomize build failed: {_message(proc.stderr)}")
+        message = _message(proc.stderr)
+        error = OfflineError if "rendering is offline" in message else RenderError
+        raise error(f"kustomize build failed: {message}")
     return [_with_origin(obj) for obj in load_manifests(proc.stdout, "kustomize output")]
 
 

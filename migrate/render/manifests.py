@@ -22,6 +22,11 @@ class RenderError(MigrateError):
     """A render failed (a tool's error, a chart that cannot be found offline...)."""
 
 
+class OfflineError(RenderError):
+    """What a render needs that lies outside the repository (a remote chart, base or values file): Argo CD
+    would fetch it, migrate renders offline. What it would have made is unknown, not missing."""
+
+
 class _K8sLoader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
     """YAML as Kubernetes tools read it: YAML 1.1 scalars, but timestamps stay strings."""
 

@@ -37,7 +37,7 @@ from ..repo.paths import join
 from ..roundtrip import plain
 from ..roundtrip.nodes import as_map, as_seq, is_map, text
 from . import helm, kustomize
-from .manifests import RenderError, load_manifests
+from .manifests import OfflineError, RenderError, load_manifests
 from .provenance import Locator, RenderedObject
 
 
@@ -64,6 +64,7 @@ class AppRender:
     error: str | None = None
     inputs: frozenset[str] = frozenset()
     seconds: float = 0.0               # spent rendering (0 when the cache had it), for bench/
+    offline: bool = False              # the error is what rendering offline cannot reach (see OfflineError)
 
     @property
     def rendered(self) -> bool:
@@ -160,13 +161,16 @@ class SourceRenderer:
         return folder is not None and self.files.is_file(join(folder, "Chart.yaml"))
 
     def raw(self, app: Application) -> tuple[list[Raw], str | None]:
-        """Each source's render (before provenance), or the error that stopped the render."""
+        """Each source's render (before provenance); RenderError (OfflineError: what is out of reach
+        offline) for what stopped it, naming the source of a multi-source Application."""
         out: list[Raw] = []
         for index, src in enumerate(app.sources):
             try:
                 out.append(self._source(app, index, src))
             except RenderError as exc:
-                return out, f"source {index + 1}: {exc.args[0]}" if len(app.sources) > 1 else exc.args[0]
+                if len(app.sources) > 1:
+                    raise type(exc)(f"source {index + 1}: {exc.args[0]}") from None
+                raise
         return out, None
 
     def _source(self, app: Application, index: int, src: Source) -> Raw:
@@ -232,7 +236,7 @@ class SourceRenderer:
     def _kustomize(self, app: Application, src: Source, raw: Raw) -> Raw:
         remote = self._remote_bases(src.path, set())
         if remote:
-            raise RenderError(f"the kustomization uses remote bases, which cannot be fetched offline: "
+            raise OfflineError(f"the kustomization uses remote bases, which cannot be fetched offline: "
                               f"{', '.join(remote)}")
         for chart, home in self._unvendored_charts(src.path, set()):
             raw.unrendered.append(f"not rendered: remote chart {chart.repo}/{chart.name} (kustomize helmCharts of "
@@ -250,7 +254,7 @@ class SourceRenderer:
         except RenderError as exc:
             missing = [f"{c.repo}/{c.name}" for c, _ in self._unvendored_charts(src.path, set())]
             if missing:
-                raise RenderError(f"remote chart {', '.join(missing)} is not vendored, and without it the kustomization "
+                raise OfflineError(f"remote chart {', '.join(missing)} is not vendored, and without it the kustomization "
                                   f"does not build ({exc.args[0]})") from None
             raise
         for doc, origin in objects:

@@ -40,7 +40,7 @@ from .appsets import Expander
 from .cache import shared_cache
 from .gotemplate import GoTemplates
 from .helm_server import shared_server
-from .manifests import RenderError
+from .manifests import OfflineError, RenderError
 from .sources import AppRender, Settings, SourceRenderer, cache_key
 from .tools import Tools
 from .workspace import Workspace
@@ -182,16 +182,17 @@ class _Builder:
         cached, seconds = self.cache.get(key), 0.0
         if cached is None:
             start = time.perf_counter()
+            offline = False
             try:
                 raws, error = self.renderer.raw(app)
             except RenderError as exc:
-                raws, error = [], exc.args[0]
+                raws, error, offline = [], exc.args[0], isinstance(exc, OfflineError)
             except Exception as exc:  # noqa: BLE001  (one Application's surprise must not hide the others)
                 raws, error = [], f"migrate could not render it ({type(exc).__name__}: {exc}); please report it"
-            cached, seconds = (raws, error), time.perf_counter() - start
+            cached, seconds = (raws, error, offline), time.perf_counter() - start
             self.cache.put(key, cached)
-        raws, error = cached
-        render = AppRender(app_id, inputs=inputs, error=error, seconds=seconds)
+        raws, error, offline = cached
+        render = AppRender(app_id, inputs=inputs, error=error, seconds=seconds, offline=offline)
         if error is None:
             render.objects = self.renderer.locate(app, raws)
             render.unrendered = [u for raw in raws for u in raw.unrendered]
@@ -259,6 +260,9 @@ class _Builder:
             if not local:
                 app = view.apps.get(app_id)
                 view.external[app_id] = ", ".join(s.repo_url for s in app.sources) if app else "another repository"
+                if not app_of_apps:     # applied by hand like every other one: a root whose render is a blind spot
+                    view.roots[app_id] = (f"no Application of the repository deploys another: each is applied by "
+                                          f"hand; it deploys from another repository ({file})")
                 continue
             kids = view.children.get(app_id, [])
             self_managed = any(kid.id == app_id for kid in kids)
@@ -267,7 +271,7 @@ class _Builder:
                                           "applied by hand, list it under roots in .migrate/config.yaml")
                 continue
             why = ("it deploys itself (self-managed) and nothing else of the repository deploys it" if self_managed
-                   else "no Application of the repository deploys it" if kids else
+                   and len(kids) == 1 else "no Application of the repository deploys it" if kids else
                    "no Application of the repository deploys another: each is applied by hand")
             view.roots[app_id] = f"{why}; its source is this repository ({file})"
         for name in sorted(configured - {n for _, n, _, _ in candidates} - {f for _, _, f, _ in candidates}

@@ -7,7 +7,7 @@ from __future__ import annotations
 from migrate.graph import build_graph
 from migrate.inventory import Inventory
 from migrate.repo.tracked import Tree
-from tests.fixtures.shapes import app, deployment, load, references, service
+from tests.fixtures.shapes import REPO, app, deployment, load, references, service, source, synced
 from tests.fixtures.builders import application
 
 ROOT = {"root.yaml": app("root", "argocd", "apps")}
@@ -175,3 +175,78 @@ def test_templates_are_not_parse_errors_and_warnings_are_findings_not_stack_trac
     assert [str(w) for w in inv.warnings] == ["web/anchors.yaml:3: the anchor &host is defined again (first at "
                                               "line 1): aliases after this line mean the new value"]
     assert "Warning" not in capfd.readouterr().err
+
+
+# --- classes the corpus showed (each a minimal repository of its shape) -------------------------------------
+STRIMZI_APP = application("kafka-operator", "kafka", """\
+  source:
+    repoURL: https://strimzi.io/charts
+    chart: strimzi-kafka-operator
+    targetRevision: 0.45.0""")
+
+KAFKA = """\
+apiVersion: kafka.strimzi.io/v1beta2
+kind: Kafka
+metadata:
+  name: events
+spec:
+  kafka: {replicas: 1}
+"""
+
+
+def test_hand_applied_applications_of_a_remote_chart_are_roots_in_a_repo_without_app_of_apps(tmp_path):
+    """A repository of standalone Applications, one of them the Strimzi chart: it is applied by hand like
+    the others, so the Kafka that needs its CRD is not 'needs a component nothing syncs'."""
+    inv, g = load(tmp_path, {"operator.yaml": STRIMZI_APP, "cluster.yaml": app("kafka-cluster", "kafka", "kafka"),
+                             "kafka/kafka.yaml": KAFKA})
+    assert synced(g) == {"kafka-operator", "kafka-cluster"}
+    assert "deploys from another repository" in g.view.roots["application:argocd/kafka-operator"]
+    assert [(r.kind, r.target) for r in g.references() if r.edge == "needs-crd"] == [
+        ("resolved", "component:kafka-operator")]
+    assert g.problems() == []
+
+
+UMBRELLA = {"charts/traefik/Chart.yaml": "apiVersion: v2\nname: traefik\nversion: 1.0.0\ndependencies:\n"
+                                         "- {name: traefik, version: 30.0.0, repository: https://traefik.github.io/charts}\n",
+            "charts/traefik/values.yaml": "traefik:\n  extraObjects: []\n"}
+
+VALUES_INGRESS = """\
+ingress:
+  main:
+    className: traefik
+    annotations:
+      traefik.ingress.kubernetes.io/router.middlewares: traefik-modsecurity@kubernetescrd,{{ .Release.Namespace }}-sablier@kubernetescrd
+    hosts:
+    - host: web.example.com
+      paths: [{path: /}]
+"""
+
+
+def test_what_points_into_unrendered_content_or_is_a_template_is_unverified_not_dangling(tmp_path):
+    """Middlewares of a namespace an umbrella chart with an unvendored dependency deploys to, a reference
+    written as a Helm template, a Service of kube-system, a chart of a kustomization without a destination
+    namespace: none of them can be checked offline, none is a dangling reference."""
+    inv, g = load(tmp_path, {**ROOT, **UMBRELLA,
+        "apps/traefik.yaml": app("traefik", "traefik", "charts/traefik"),
+        "apps/web.yaml": application("web", "web", f"""\
+  sources:
+  - repoURL: https://bjw-s.github.io/helm-charts
+    chart: app-template
+    targetRevision: 3.0.0
+    helm: {{valueFiles: [$values/web/values.yaml]}}
+  - repoURL: {REPO}
+    targetRevision: HEAD
+    ref: values"""),
+        "web/values.yaml": VALUES_INGRESS,
+        "apps/ops.yaml": application("ops", "", source("ops")).replace("    namespace: \n", ""),
+        "ops/kustomization.yaml": "resources:\n- route.yaml\nhelmCharts:\n- name: argo-cd\n  repo: https://argoproj.github.io/argo-helm\n"
+                                  "  version: 7.0.0\n  namespace: argocd\n",
+        "ops/route.yaml": deployment("dashboard", "http://hubble-ui.kube-system.svc:80") + "---\n" +
+            deployment("webhook", "http://argocd-server.argocd.svc:443"),
+    })
+    reasons = {r.target: r.reason for r in g.unverified()}
+    assert g.problems() == []
+    assert "cannot render" in reasons["middleware:traefik/modsecurity"]
+    assert "is a template" in next(v for k, v in reasons.items() if "sablier" in k)
+    assert "cluster's installer" in reasons["service:kube-system/hubble-ui"]
+    assert "Application ops deploys to argocd" in reasons["service:argocd/argocd-server"]
