@@ -16,6 +16,7 @@ from ..errors import RepoError, UsageError
 from ..example import init_repo
 from ..example.snapshots import DEMO_PLAYBOOK
 from ..playbook import load_playbook, parse_assignments, with_flags
+from ..playbook.parameters import params_assignments
 from ..playbook.library import list_playbooks
 from ..playbook.units import registries
 from ..repo.git import git_toplevel
@@ -24,6 +25,10 @@ from .app import echo_json, json_option, main, repo_option
 
 # --- playbooks: list, plan, run, rollback, status ---------------------------------------------
 def _set_option(f):
+    f = click.option("--params", "params_file", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+                     metavar="FILE", callback=lambda _c, _p, value: params_assignments(value) if value else (),
+                     help="Read parameters from a YAML mapping (mapping parameters as nested mappings: env: {A: 1}); "
+                          "--set wins over it. Settlements reviewed in the pull request.")(f)
     return click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
                         help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
 
@@ -159,10 +164,10 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
 @_snapshot_options
 @json_option
 @click.pass_context
-def plan_cmd(ctx: click.Context, playbook: str, repo: Path, assignments, snapshot_dir, update_snapshots: bool,
-             as_json: bool):
+def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignments, snapshot_dir,
+             update_snapshots: bool, as_json: bool):
     """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
-    _run_playbook(_Invocation(repo, playbook, assignments, tuple(ctx.args),
+    _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=True, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots),
                               as_json=as_json))
 
@@ -176,10 +181,10 @@ def plan_cmd(ctx: click.Context, playbook: str, repo: Path, assignments, snapsho
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @json_option
 @click.pass_context
-def run_cmd(ctx: click.Context, playbook: str, repo: Path, assignments, dry_run: bool, snapshot_dir,
+def run_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignments, dry_run: bool, snapshot_dir,
             update_snapshots: bool, yes: bool, as_json: bool):
     """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
-    _run_playbook(_Invocation(repo, playbook, assignments, tuple(ctx.args),
+    _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir,
                                          update_snapshots=update_snapshots), yes=yes, as_json=as_json))
 

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from ..inventory.addresses import find_service_addresses
@@ -101,8 +101,9 @@ def merge_env(entries: list[Part], peers: frozenset[tuple[str, str]], target: st
             by_name.setdefault(name, [])
             continue
         if call == "some" and name not in resolutions:
-            result.conflicts.append(conflict(f"env {name}", [part], "it names merged and other services; "
-                                             f"give its value with --set env.{name}=<value>"))
+            found = conflict(f"env {name}", [part], "it names merged and other services; "
+                             f"give its value with --set env.{name}=<value>")
+            result.conflicts.append(replace(found, setting=f"env.{name}", provisional=_plain(entry)))
         by_name.setdefault(name, []).append(Part(part.where, entry))
     for name, parts in by_name.items():
         _env_name(result, name, parts, resolutions)
@@ -119,7 +120,14 @@ def _env_name(result: EnvMerged, name: str, parts: list[Part], resolutions: Mapp
     elif len(found) == 1:
         result.value.append(found[0][0])
     elif found:
-        result.conflicts.append(Conflict(f"env {name}", choices, f"choose with --set env.{name}=<value>"))
+        result.conflicts.append(Conflict(f"env {name}", choices, f"choose with --set env.{name}=<value>",
+                                         f"env.{name}", _plain(found[0][0])))
+
+
+def _plain(entry: Any) -> str | None:
+    """The literal value of an env entry (None for a valueFrom)."""
+    value = entry.get("value") if isinstance(entry, Mapping) else None
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
 
 
 def merge_env_from(parts: list[Part], target: str) -> Merged:

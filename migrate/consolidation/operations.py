@@ -16,7 +16,7 @@ import posixpath
 from ..errors import MigrateError, UsageError
 from ..operations.kustomization_resources import EditKustomizationResources
 from ..operations.remove_paths import RemovePaths
-from ..playbook import Context, Operation, Option, ReportEntry, StepResult, register_operation
+from ..playbook import Context, Operation, Option, ReportEntry, StepResult, Unsettled, register_operation
 from .parts import Conflict
 from .selection import OPTIONS, Consolidation, consolidation_of
 from .target import build_target
@@ -44,11 +44,30 @@ class CreateTarget(Operation):
         if build.unknown:
             raise UsageError(f"--set env.{build.unknown[0]}: no merged service sets {build.unknown[0]}")
         if build.conflicts:
-            raise conflicts_error(build.conflicts)
+            raise self._unsettled(ctx, con, tag, origin, build.conflicts)
+        return self._result(ctx, con, build)
+
+    def _result(self, ctx: Context, con: Consolidation, build) -> StepResult:
         names = ", ".join(s.name for s in con.sources)
         return StepResult(build.files, f"Create {con.target.name}: one Application for {len(con.sources)} services",
                           details=[f"merged: {names}", *build.details], report=build.report,
                           declared=set(con.target_paths()), carries=_carries(ctx, con))
+
+    def _unsettled(self, ctx: Context, con: Consolidation, tag: str, origin: str, conflicts: list) -> MigrateError:
+        """Every conflict in one error; when parameters settle them all, with the target built on the first
+        choice of each, so that a dry run plans every later step too."""
+        error = conflicts_error(conflicts)
+        settles = [c for c in conflicts if c.setting.startswith("env.") and c.provisional is not None]
+        settings = [f"--set {c.setting}=<value> ({c})" for c in conflicts if c.setting]
+        if len(settles) != len(conflicts):
+            return Unsettled(error.args[0], settings, None, path=error.path, line=error.line)
+        provisional = {c.setting.partition(".")[2]: c.provisional for c in settles}
+        build = build_target(ctx.tree, con, tag, {**ctx.options["env"], **provisional}, origin)
+        result = self._result(ctx, con, build) if not build.conflicts else None
+        if result is not None:
+            result.details.insert(0, "PROVISIONAL: planned with the first value of each conflict until they are "
+                                     "settled: " + ", ".join(f"{k}={v}" for k, v in provisional.items()))
+        return Unsettled(error.args[0], settings, result, path=error.path, line=error.line)
 
 
 def _carries(ctx: Context, con: Consolidation) -> dict[str, str]:

@@ -55,6 +55,8 @@ class Conflict:
     what: str
     choices: tuple[tuple[str, tuple[Where, ...]], ...]
     hint: str = ""
+    setting: str = ""                 # the parameter entry that settles it (``env.NAME``), if one does
+    provisional: str | None = None    # a value to plan the later steps with until it is settled
 
     @property
     def where(self) -> Where | None:

@@ -14,7 +14,8 @@ from typing import Any, Mapping
 import git
 
 from ..errors import MigrateError, RepoError, UsageError, VerificationError, YamlError
-from ..playbook import CHECKS, OPERATIONS, Analyses, CheckUse, Context, IntentCheck, Playbook, Step, load_playbook
+from ..playbook import (CHECKS, OPERATIONS, Analyses, CheckUse, Context, IntentCheck, Playbook, Step, Unsettled,
+                        load_playbook)
 from ..playbook.parameters import referenced, substitute
 from ..repo import git as gitops
 from ..repo.diffs import diff_files, file_changes, sha256, whitespace_changes
@@ -127,10 +128,10 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
             continue
         progress(f"planning step {step.index}/{step.total} {step.name}")
         tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
-        if step.error is not None:
+        if step.error is not None and not (isinstance(step.error, Unsettled) and step.error.provisional):
             break
     _refuse_unparsed(the_plan, base)
-    if all(step.error is None for step in the_plan.steps):
+    if all(step.error is None or isinstance(step.error, Unsettled) for step in the_plan.steps):
         _refuse_left_unsynced(the_plan, base, tree)
 
 
@@ -181,7 +182,15 @@ def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | N
     ctx = ctx.at(ctx.tree, options=options)
     step.planned = True
     try:
-        result = operation_class().prepare(ctx)
+        try:
+            result = operation_class().prepare(ctx)
+        except Unsettled as unsettled:       # decisions to make: plan on with the provisional result, if any
+            the_plan.unsettled.append(unsettled)
+            if unsettled.provisional is None:
+                raise
+            step.error = unsettled
+            _record(step, ctx, unsettled.provisional)
+            return ctx.tree.with_changes(step.changes) if step.changes else ctx.tree
         declared = {normpath(p) for p in result.declared}
         _record(step, ctx, result)
         the_plan.carries.update(result.carries)

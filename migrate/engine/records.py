@@ -118,6 +118,7 @@ class Plan:
     blind_spots: list[str] = field(default_factory=list)
     unverified: list = field(default_factory=list)        # References that cannot be checked offline (graph)
     carries: dict = field(default_factory=dict)           # node -> node it moved into, over the steps so far
+    unsettled: list = field(default_factory=list)         # Unsettled: decisions the user must make (with --set)
     secret_params: set[str] = field(default_factory=set)
 
     @property
@@ -142,6 +143,7 @@ class Plan:
             "already_applied": self.applied_run.to_dict() if self.applied_run else None,
             "notes": self.notes, "blind_spots": self.blind_spots, "pre_existing": self.pre_existing_text(),
             "unverified": [str(r) for r in self.unverified],
+            "decisions": [setting for u in self.unsettled for setting in u.settings],
             "ok": self.error is None, "error": error_dict(self.error),
             "steps": [s.to_dict() for s in self.steps],
         }

@@ -32,7 +32,7 @@ def render_report(plan: Plan) -> str:
     for name, value in plan.params.items():
         origin = "default" if value == book.parameters[name].default else "set"
         lines.append(f"- `{name}` = `{_value(shown[name])}` ({origin})")
-    lines += ["", *_notes(plan), "## Problems that were there before the run", ""]
+    lines += ["", *_notes(plan), *_decisions(plan), "## Problems that were there before the run", ""]
     lines += [f"- {text}" for text in plan.pre_existing_text()] or ["- none"]
     lines += [""]
     if plan.blind_spots:
@@ -51,6 +51,18 @@ def _value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return ", ".join(value) if isinstance(value, list) else str(value)
+
+
+def _decisions(plan: Plan) -> list[str]:
+    """What only the user can decide, each with the parameter that settles it (nothing is applied before)."""
+    settings = [setting for unsettled in plan.unsettled for setting in unsettled.settings]
+    if not settings:
+        return []
+    return ["## Decisions to make before anything is applied", "",
+            "Settle each with `--set`, or put them in a YAML file for `--params FILE` (reviewed with the pull "
+            "request); the steps below are planned with the first value of each until then.", "",
+            *[f"- `{s.split(' (', 1)[0]}` — {s.split(' (', 1)[1].rstrip(')')}" if " (" in s else f"- `{s}`"
+              for s in settings], ""]
 
 
 def _notes(plan: Plan) -> list[str]:

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+import yaml
 
 from ..errors import UsageError
 
@@ -77,6 +80,38 @@ def parse_assignments(items: Iterable[str]) -> dict[str, str]:
             raise UsageError(f"--set expects key=value, got {item!r}")
         values[key.strip()] = value
     return values
+
+
+def params_assignments(path) -> tuple[str, ...]:
+    """The ``--set`` assignments a parameters file (``--params FILE``: a YAML mapping) stands for: a
+    mapping parameter's entries as ``name.KEY=VALUE``, a list joined with commas, booleans as true/false."""
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise UsageError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)})", path=str(path),
+                         line=mark.line + 1 if mark else None) from None
+    if data is None:
+        return ()
+    if not isinstance(data, Mapping):
+        raise UsageError(f"{path}: a parameters file is a mapping of parameter names to values", path=str(path))
+    out = []
+    for name, value in data.items():
+        if isinstance(value, Mapping):
+            out += [f"{name}.{key}={_text(v)}" for key, v in value.items()]
+        else:
+            out.append(f"{name}={_text(value)}")
+    return tuple(out)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ",".join(map(str, value))
+    return "" if value is None else str(value)
 
 
 def substitute(value: Any, params: Mapping[str, Any], *, path: str | None = None,

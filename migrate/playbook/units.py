@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar, Generic, Iterable, Mapping, TypeVar
 
-from ..errors import UsageError
+from ..errors import MigrateError, UsageError
 from ..extensions import discover
 from .context import Context, ReportEntry
 
@@ -93,6 +93,18 @@ class StepResult:
     checks: list[IntentCheck] = field(default_factory=list)
     declared: set[str] = field(kw_only=True)
     carries: dict[str, str] = field(default_factory=dict, kw_only=True)
+
+
+class Unsettled(MigrateError):
+    """Decisions only the user can make (merge conflicts...), each with the parameter that settles it
+    (``settings``: ``--set`` lines). ``provisional``: the step's result with a provisional choice for each,
+    so that a dry run still plans every later step; nothing is applied until each is settled."""
+
+    def __init__(self, message: str, settings: list[str], provisional: "StepResult | None" = None,
+                 path: str | None = None, line: int | None = None):
+        super().__init__(message, path=path, line=line)
+        self.settings = settings
+        self.provisional = provisional
 
 
 class Unit:

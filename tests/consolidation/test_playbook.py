@@ -321,3 +321,37 @@ def test_a_problem_the_merged_services_had_before_is_carried_by_the_target_not_n
     assert {(r.source, r.target) for r in carried} == {("workload:lumie-backend/lumie-backend",
                                                         "service:lumie-grading/ghost")}
     assert "carried (was there before the run, in what this run merged)" in render_report(plan)
+
+
+def _two_conflicts(repo: Path) -> None:
+    _conflicting_java_options(repo)
+    edit(repo, "applications/lumie/backend/exam-svc/common-values.yaml", "value: Asia/Seoul", "value: UTC")
+    commit_all(repo, "exam-svc: UTC")
+
+
+def test_a_dry_run_lists_every_conflict_and_still_plans_every_step(example_repo):
+    _two_conflicts(example_repo)
+    plan = engine.plan(example_repo, PLAYBOOK)
+    assert isinstance(plan.error, MigrateError) and "conflict (2)" in str(plan.error)
+    assert [s.planned for s in plan.steps] == [True, True, True, True]           # later steps planned too
+    assert plan.steps[0].details[0].startswith("PROVISIONAL: planned with the first value of each conflict")
+    decisions = plan.to_dict()["decisions"]
+    assert sorted(d.split(" ")[1] for d in decisions) == ["env.JAVA_TOOL_OPTIONS=<value>", "env.TZ=<value>"]
+    report = render_report(plan)
+    assert "## Decisions to make before anything is applied" in report and "`--set env.TZ=<value>`" in report
+    result = cli(example_repo, "run", PLAYBOOK, "--yes")
+    assert result.exit_code == 1 and git(example_repo, "status", "--porcelain") == ""
+
+
+def test_settlements_can_come_from_a_params_file_reviewed_with_the_pull_request(example_repo, tmp_path):
+    _two_conflicts(example_repo)
+    settled = tmp_path / "settlements.yaml"
+    settled.write_text("# decided in review\nenv:\n  JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=70.0\n  TZ: UTC\n")
+    result = cli(example_repo, "run", PLAYBOOK, "--yes", "--params", str(settled), "--set", "env.TZ=Asia/Seoul")
+    assert result.exit_code == 0, result.output
+    values = (example_repo / "applications/lumie/backend/common-values.yaml").read_text()
+    assert "value: -XX:MaxRAMPercentage=70.0" in values and "  - name: TZ\n    value: Asia/Seoul\n" in values
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- a list\n")
+    refused = cli(example_repo, "plan", PLAYBOOK, "--params", str(bad))
+    assert refused.exit_code == 2 and "a parameters file is a mapping" in refused.output
