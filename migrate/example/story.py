@@ -19,6 +19,7 @@ from . import texts_bootstrap as boot
 from . import texts_chart as chart
 from . import texts_cluster as cluster
 from . import texts_platform_apps as infra
+from . import texts_traps as traps
 from . import texts_web as web
 from .apps import kustomization_of_apps
 from .copies import Copy
@@ -127,6 +128,7 @@ class Story:
                   self.kong_plugins)
         self.operations()
         self.release()
+        self.real_world()
         schedule(self.h.commits, START, WORKING_DAYS)
         return self.h.commits
 
@@ -395,6 +397,38 @@ class Story:
         self.tweak(self.designed, MINJUN, f"release 2026.09.25: 백엔드 {len(merged)}개 서비스 이미지 {RELEASE_TAG}\n\n"
                            f"정기 릴리스 — 같은 커밋에서 빌드한 이미지로 백엔드 전체를 맞춤.\n\n{body}",
                    merged, tag=RELEASE_TAG)
+
+
+    # --- after the release: shapes real repositories have -----------------------------------
+    def real_world(self) -> None:
+        """Commits of the designed repo that reproduce what stopped the playbooks on real repositories.
+
+        An operator-made Service a backend calls (a CNPG Pooler), Kong upstream timeouts on a
+        Service manifest, a remote-chart app whose values use the ``ingress.<name>`` shape, and a
+        YAML file no Application deploys that does not parse (``texts_traps``).
+        """
+        t, tree = self.designed, self.h.tree
+        lumie, dev = "applications/lumie/", web.DEVELOP + "/"
+        kustomization = tree[lumie + "kustomization.yaml"]
+        cluster_line = next(line for line in kustomization.splitlines(keepends=True)
+                            if line.startswith("- manifests/cluster.yaml"))
+        self.commit(t, SEOYEON, "lumie-db: PgBouncer 풀러 추가 (lumie-db-pooler)",
+                    {lumie + "manifests/pooler.yaml": traps.POOLER,
+                     lumie + "kustomization.yaml": kustomization.replace(cluster_line,
+                                                                         cluster_line + traps.POOLER_ENTRY)})
+        attendance = t.by["attendance-svc"]
+        self.tweak(t, HYUNWOO, "attendance-svc: 조회 커넥션은 lumie-db-pooler 로 (DB_POOL_HOST)", [attendance],
+                   extra_env=attendance.extra_env + traps.POOLER_ENV)
+        auth = tree[dev + "manifests/auth-svc.yaml"]
+        head = "kind: Service\nmetadata:\n  name: auth-svc\n"
+        self.commit(t, JIHOON, "develop: auth-svc 업스트림 타임아웃 연장 (디버깅용)",
+                    {dev + "manifests/auth-svc.yaml": auth.replace(head, head + traps.DEV_TIMEOUTS)})
+        self.commit(t, YUNA, "add lumie-docs: 사용자 문서 사이트 (app-template 차트, docs.lumie.kr/docs)",
+                    {traps.DOCS + "/argocd.yaml": traps.DOCS_APP, traps.DOCS + "/values.yaml": traps.DOCS_VALUES,
+                     traps.DOCS + "/manifests/.gitkeep": traps.DOCS_MANIFESTS_KEEP},
+                    self.register(t, "frontend", "lumie/docs/argocd.yaml # 문서 사이트"))
+        self.commit(t, JIHOON, "docs: Kong 타임아웃 장애 대응 런북 초안 (작성 중)",
+                    {"docs/runbooks/kong-timeouts.yaml": traps.BROKEN_RUNBOOK})
 
 
 def _names(services: list[Service]) -> str:

@@ -129,8 +129,9 @@ config:
   access:
   - |
     local host = kong.request.get_host()
+    local uri = kong.request.get_path_with_query()
     if host == "www.lumie.kr" then
-      return kong.response.exit(301, "", { ["Location"] = "https://lumie.kr" .. kong.request.get_path_with_query() })
+      return kong.response.exit(301, nil, { ["Location"] = "https://lumie.kr" .. uri })
     end
 --- # www → non-www 리다이렉트
 apiVersion: networking.k8s.io/v1

@@ -54,7 +54,7 @@ config:
 
 # --- Kong annotations on a Service ------------------------------------------------------------------
 def test_kong_annotations_on_a_service_are_losses_to_accept_and_leave_the_service(example_repo):
-    edit(example_repo, f"{DEV}/auth-svc.yaml", SERVICE,
+    edit(example_repo, f"{DEV}/auth-svc.yaml", SERVICE + "  annotations:\n",  # the example's timeouts follow
          SERVICE + "  annotations:\n    konghq.com/plugins: dev-cors\n    konghq.com/protocol: https\n",
          DEV_CORS)
     refused = cli(example_repo, "run", "drop-kong", "--yes", *accept())

@@ -78,6 +78,22 @@ def test_plan_json_lists_each_loss_with_where_it_is_defined(example_repo):
                       "konghq.com/connect-timeout": ("bootstrap/zot/helm-values.yaml", 18)}
 
 
+
+def test_the_example_traps_of_real_repositories_are_translated_not_lost(example_repo):
+    """Kong timeouts on a Service manifest (develop), an app-template ``ingress.main`` values block
+    (lumie-docs) and a www redirect whose Lua keeps host and path in locals with a ``nil`` body: each is
+    translated, none is a loss or a refusal."""
+    plan = json.loads(cli(example_repo, "plan", "drop-kong", "--json", *ACCEPT).output)["plan"]
+    report = [e for step in plan["steps"] for e in step["report"]]
+    translated = {line.split(": ", 1)[0]: line for line in plan["steps"][1]["details"]}
+    dev, docs = "applications/lumie/develop/manifests/auth-svc.yaml", "applications/lumie/docs/values.yaml"
+    www = "applications/lumie/frontend/manifests/www-redirect.yaml"
+    assert "lumie-dev-auth-svc-timeouts@kubernetescrd (ServersTransport" in translated[f"{dev}:51"]
+    assert "(stripPrefix)" in translated[f"{docs}:19"] and "(headers)" in translated[f"{docs}:20"]
+    assert "lumie-frontend-www-redirect@kubernetescrd (redirectRegex)" in translated[f"{www}:24"]
+    assert not [e for e in report if e["kind"] == "loss" and e["path"] in (dev, docs, www)]
+    assert f"{docs}:17: ingress class kong -> traefik" in plan["steps"][0]["details"]
+
 # --- the run, checked independently ----------------------------------------------------------------
 def run_drop_kong(repo: Path) -> list[str]:
     """Apply drop-kong with every loss accepted; the three step commits, oldest first."""

@@ -55,14 +55,17 @@ def test_report_lists_every_yaml_file_with_its_verdict(tmp_path):
     assert report.exit_code == 1
 
 
-def test_cli_on_example_repo_exits_zero(example_repo):
+RUNBOOK = "docs/runbooks/kong-timeouts.yaml"  # the example repo's unparsable file
+
+
+def test_cli_on_example_repo_names_only_its_half_written_runbook(example_repo):
     result = CliRunner().invoke(main, ["doctor", "--repo", str(example_repo)])
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the example's trap: a YAML file that does not parse
     assert "reproduced byte for byte" in result.output
-    assert "0 do not parse" in result.output
+    assert "1 do not parse" in result.output and f"error    {RUNBOOK}:6:" in result.output
     data = json.loads(CliRunner().invoke(main, ["doctor", "--repo", str(example_repo), "--json"]).output)
-    assert data["counts"]["error"] == 0 and data["counts"]["skipped"] >= 1
-    assert all(f["status"] in (OK, SKIPPED) for f in data["files"])
+    assert data["counts"]["error"] == 1 and data["counts"]["skipped"] >= 1
+    assert all(f["status"] in (OK, SKIPPED) for f in data["files"] if f["path"] != RUNBOOK)
 
 
 def test_cli_fails_on_a_committed_broken_file(example_repo):
@@ -72,7 +75,7 @@ def test_cli_fails_on_a_committed_broken_file(example_repo):
     assert result.exit_code == 1
     assert "error    applications/broken.yaml:3:" in result.output
     data = json.loads(CliRunner().invoke(main, ["doctor", "--repo", str(example_repo), "--json"]).output)
-    assert [f["path"] for f in data["files"] if f["status"] == ERROR] == ["applications/broken.yaml"]
+    assert [f["path"] for f in data["files"] if f["status"] == ERROR] == ["applications/broken.yaml", RUNBOOK]
 
 
 def test_cli_outside_a_git_repository_says_so(tmp_path):
