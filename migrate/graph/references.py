@@ -20,6 +20,7 @@ add the reference edges, each with ``status`` and ``reason``, following graph.md
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from typing import Iterable
 
@@ -44,7 +45,8 @@ class References:
         self.secrets = {s.id: s for s in records.secrets}
         self.attachables = {(a.kind, a.namespace, a.name): a for a in records.attachables}
         self.outside_namespaces = _namespaces_with_outside_content(b)
-        self.apps_by_name = {a.name: a for a in b.view.apps.values()}
+        self.apps_by_name = _component_apps(b)
+        self.component_names = set(self.apps_by_name)
         self.installed: set[str] = set()
 
     def add_all(self) -> None:
@@ -155,10 +157,12 @@ class References:
             self.b.edge(node, app.id, "installed-by", app.file, app.line)
         if app.id not in self.b.synced:
             return node, DANGLING, f"component {name} ({app.file}) is in the repo but not synced"
+        if app.name != name:
+            return node, RESOLVED, f"installed by Application {app.name} ({app.file}:{app.line})"
         return node, RESOLVED, ""
 
     def _needs_crd(self, source: str, group: str, file: str, line: int) -> None:
-        name = kinds.component_for_group(group, self.b.app_names)
+        name = kinds.component_for_group(group, self.component_names)
         if name:
             node, status, reason = self._component(name)
             if status == DANGLING and self.b.path_node(file) not in self.b.synced:
@@ -178,7 +182,7 @@ class References:
 
     def _served_by(self, route: Route) -> None:
         ingress_class = self.b.node(f"ingressclass:{route.class_name}")
-        name = kinds.component_for_ingress_class(route.class_name, self.b.app_names)
+        name = kinds.component_for_ingress_class(route.class_name, self.component_names)
         status, reason = RESOLVED, ""
         if name:
             node, status, reason = self._component(name)
@@ -206,6 +210,12 @@ class References:
             if app.same_name_as is None:
                 continue
             first = f"application:{app.namespace}/{app.name}"
+            if app.id in self.b.view.roots and first in self.b.view.roots:
+                # both applied by hand (``kubectl apply -f root-$ENV.yaml``): alternatives, one per cluster
+                self.b.edge(app.id, first, "same-name", app.file, app.line, RESOLVED,
+                            f"alternative roots: each is applied by hand, so no cluster gets both "
+                            f"(also defined in {app.same_name_as})")
+                continue
             self.b.edge(app.id, first, "same-name", app.file, app.line, SUSPECT,
                         f"Application {app.namespace}/{app.name} is also defined in {app.same_name_as}: Argo CD "
                         "would sync one over the other; rename one of them")
@@ -229,6 +239,35 @@ class References:
 # Namespaces whose content the cluster's installer makes, not the repository (kube-dns, metrics-server,
 # a CNI's UI...): what a reference finds there cannot be checked from the repository.
 CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
+
+
+ORDER_PREFIX = re.compile(r"^\d+[-_.]")  # ``03-cert-manager``: an ordering number before the name
+
+
+def _component_apps(b: GraphStore) -> dict[str, Application]:
+    """Each name a component is known by -> the Application installing it.
+
+    An Application is known by its name, by that name without an ordering prefix (``03-cert-manager``)
+    and by the charts it installs (a remote chart source, the ``helmCharts`` of the kustomization it
+    deploys). A synced Application wins over one nothing syncs, then its own name over an alias.
+    """
+    ranked: dict[str, tuple[tuple[bool, int, str], Application]] = {}
+    for app in b.view.apps.values():
+        aliases = [(app.name, 0), (ORDER_PREFIX.sub("", app.name), 1)]
+        aliases += [(chart, 2) for chart in _charts_installed(b.inv, app)]
+        for alias, rank in aliases:
+            key = (app.id not in b.synced, rank, app.id)
+            if alias not in ranked or key < ranked[alias][0]:
+                ranked[alias] = (key, app)
+    return {alias: app for alias, (_, app) in ranked.items()}
+
+
+def _charts_installed(inv: Inventory, app: Application) -> list[str]:
+    charts = [s.chart for s in app.sources if s.chart]
+    for path in app.source_paths:
+        kustomization = inv.kustomization(path)
+        charts += [chart.name for chart in kustomization.helm_charts] if kustomization else []
+    return charts
 
 
 def _unseen(namespace: str | None, name: str, outside: dict[str, str]) -> str:

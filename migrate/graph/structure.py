@@ -25,6 +25,9 @@ def build_structure(b: GraphStore) -> None:
     _Structure(b).build()
 
 
+CHART_FILES = frozenset({"Chart.yaml", "Chart.lock", "values.yaml", "values.schema.json", ".helmignore"})
+
+
 class _Structure:
     def __init__(self, b: GraphStore):
         self.b = b
@@ -175,11 +178,16 @@ class _Structure:
                       f"{what} {ref.raw} ({ref.path}) does not exist")
 
     def _chart_contents(self) -> None:
-        """A local chart renders every file of its folder (values.yaml, templates)."""
+        """A local chart renders its Chart.yaml, values.yaml and what its subfolders hold (templates, crds,
+        subcharts, files its templates read) — not other files lying beside Chart.yaml (an Application
+        applied by hand next to the chart it installs is not part of the chart)."""
         for chart in [n for n, k in self.g.nodes(data="kind") if k == "chart" and not self.g.nodes[n]["missing"]]:
             folder = self.g.nodes[chart]["path"]
             for path in self.inv.files.under(folder):
-                self.edge(chart, self.path_node(path), "renders", posixpath.join(folder, "Chart.yaml"), 1, RESOLVED)
+                rel = posixpath.relpath(path, folder)
+                if "/" in rel or rel in CHART_FILES:
+                    self.edge(chart, self.path_node(path), "renders", posixpath.join(folder, "Chart.yaml"), 1,
+                              RESOLVED)
 
     def _reachable(self) -> set[str]:
         """Nodes reachable from the roots (and their files) through includes/deploys/renders."""

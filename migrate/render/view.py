@@ -234,10 +234,10 @@ class _Builder:
 
     def _source_children(self, app: Application) -> list[Child]:
         """What an Application deploys when it is not rendered: the Application files in the folders and
-        kustomizations it deploys (the source model's reading)."""
+        kustomizations it deploys (the source model's reading), itself included when it is self-managed."""
         contexts = self.inv.contexts
         return [Child(other.id, other.file, other.line) for other in self.inv.applications
-                if other.id != app.id and contexts.get(other.file) is not None and contexts[other.file].app == app.id]
+                if contexts.get(other.file) is not None and contexts[other.file].app == app.id]
 
     # -- roots and synced --------------------------------------------------------------------------------
     def _roots(self) -> None:

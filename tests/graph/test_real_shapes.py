@@ -201,8 +201,8 @@ def test_hand_applied_applications_of_a_remote_chart_are_roots_in_a_repo_without
                              "kafka/kafka.yaml": KAFKA})
     assert synced(g) == {"kafka-operator", "kafka-cluster"}
     assert "deploys from another repository" in g.view.roots["application:argocd/kafka-operator"]
-    assert [(r.kind, r.target) for r in g.references() if r.edge == "needs-crd"] == [
-        ("resolved", "component:kafka-operator")]
+    assert [(r.kind, r.target, r.reason.split(" (")[0]) for r in g.references() if r.edge == "needs-crd"] == [
+        ("resolved", "component:strimzi-kafka-operator", "installed by Application kafka-operator")]
     assert g.problems() == []
 
 
@@ -250,3 +250,99 @@ def test_what_points_into_unrendered_content_or_is_a_template_is_unverified_not_
     assert "is a template" in next(v for k, v in reasons.items() if "sablier" in k)
     assert "cluster's installer" in reasons["service:kube-system/hubble-ui"]
     assert "Application ops deploys to argocd" in reasons["service:argocd/argocd-server"]
+
+
+# --- components known by another name, self-managed roots that do not render, alternative roots ------
+CERTIFICATE = """\
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: web-tls
+spec:
+  secretName: web-tls
+  dnsNames: [web.example.com]
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+"""
+
+APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: platform
+  namespace: argocd
+spec:
+  generators:
+  - list:
+      elements:
+      - {name: 01-cert-manager, path: platform/01-cert-manager}
+      - {name: 02-web, path: platform/02-web}
+  template:
+    metadata:
+      name: '{{name}}'
+    spec:
+      project: default
+      source:
+        repoURL: %s
+        targetRevision: HEAD
+        path: '{{path}}'
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: '{{name}}'
+""" % REPO
+
+
+def test_a_component_installed_by_an_application_with_an_ordering_prefix_or_by_its_chart(tmp_path):
+    """``01-cert-manager`` (a kustomization inflating the cert-manager chart) installs cert-manager: a
+    Certificate elsewhere needs nothing more, though an unsynced Application named exactly
+    ``cert-manager`` (another cluster's, applied by hand there) is also in the repository."""
+    inv, g = load(tmp_path, {
+        "bootstrap/platform.yaml": APPSET,
+        "platform/01-cert-manager/kustomization.yaml": "helmCharts:\n- name: cert-manager\n"
+                                                       "  repo: https://charts.jetstack.io\n  version: v1.15.3\n",
+        "platform/02-web/certificate.yaml": CERTIFICATE,
+        "cloud/apps/kustomization.yaml": "resources:\n- cert-manager.yaml\n- dns.yaml\n",
+        "cloud/apps/cert-manager.yaml": app("cert-manager", "cert-manager", "cloud/cert-manager"),
+        "cloud/apps/dns.yaml": app("dns", "dns", "cloud/dns"),
+        "cloud/cert-manager/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: cert-manager\n",
+    })
+    assert {"01-cert-manager", "02-web"} <= synced(g)
+    (need,) = [r for r in g.references() if r.edge == "needs-crd"]
+    assert (need.kind, need.target) == ("resolved", "component:cert-manager")
+    assert need.reason.startswith("installed by Application 01-cert-manager")
+    assert not g.failures()
+
+
+def test_a_self_managed_application_that_cannot_be_rendered_offline_is_still_a_root(tmp_path):
+    """sealed-secrets lists its own Application file and a remote CRD URL: kustomize cannot build it
+    offline, but the source model still sees that it deploys itself, so what it installs is synced."""
+    sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData: {}\n"
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/web.yaml": app("web", "web", "web"),
+        "web/sealed.yaml": sealed,
+        "sealed-secrets/application.yaml": app("sealed-secrets", "kube-system", "sealed-secrets"),
+        "sealed-secrets/kustomization.yaml": "resources:\n- application.yaml\n"
+                                             "- https://github.com/bitnami-labs/sealed-secrets/releases/download/"
+                                             "v0.27.0/controller.yaml\n",
+    })
+    assert "sealed-secrets" in synced(g)
+    assert any(line.startswith("root sealed-secrets: it deploys itself") for line in g.roots_text())
+    assert not g.failures()
+
+
+def test_same_named_roots_each_applied_by_hand_are_alternatives_not_a_problem(tmp_path):
+    """``kubectl apply -f root-$ENV.yaml`` against each cluster: three roots named ``root``; none is deployed
+    by the repository, so no cluster gets two of them. The chart they install does not own them either."""
+    chart = {"bootstrap/root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 0.1.0\n",
+             "bootstrap/root/values.yaml": "apps: []\n",
+             "bootstrap/root/templates/apps.yaml": "{{- range .Values.apps }}\n---\n{{- end }}\n"}
+    roots = {f"bootstrap/root/root-{env}.yaml": application(
+        "root", "argocd", source("bootstrap/root", f"    helm:\n      valueFiles: [values-{env}.yaml]\n"))
+        for env in ("dev", "prod")}
+    values = {f"bootstrap/root/values-{env}.yaml": "apps: []\n" for env in ("dev", "prod")}
+    inv, g = load(tmp_path, {**chart, **roots, **values})
+    assert len([line for line in g.roots_text() if line.startswith("root root:")]) == 2
+    assert not g.failures()
+    (same,) = [r for r in g.references() if r.edge == "same-name"]
+    assert same.kind == "resolved" and same.reason.startswith("alternative roots")
+    assert not [t for s, t, k in g.edges("renders") if s.startswith("chart:") and "/root-" in t]
