@@ -48,6 +48,7 @@ class References:
         self.apps_by_name = _component_apps(b)
         self.component_names = set(self.apps_by_name)
         self.installed: set[str] = set()
+        self._deployed_folders: set[str] | None = None
 
     def add_all(self) -> None:
         for workload in self.b.records.workloads:
@@ -156,10 +157,28 @@ class References:
             self.installed.add(name)
             self.b.edge(node, app.id, "installed-by", app.file, app.line)
         if app.id not in self.b.synced:
+            if not self._in_deployed_tree(app.file):
+                return node, UNVERIFIED, (f"component {name} is installed by Application {app.name} ({app.file}), "
+                                          "which nothing in the repository deploys and which lies outside every "
+                                          "folder the repository's Applications deploy: applied by hand or not at "
+                                          "all (if by hand, list it under roots in .migrate/config.yaml)")
             return node, DANGLING, f"component {name} ({app.file}) is in the repo but not synced"
         if app.name != name:
             return node, RESOLVED, f"installed by Application {app.name} ({app.file}:{app.line})"
         return node, RESOLVED, ""
+
+    def _in_deployed_tree(self, file: str) -> bool:
+        """``file`` lies in a folder a synced Application deploys, or under the folder of a root's file other
+        than the top one (a leftover of a tree the repository manages, not an entry point of its own)."""
+        if self._deployed_folders is None:
+            view = self.b.view
+            folders = {path for app in view.apps.values() if app.id in self.b.synced for path in app.source_paths}
+            beside = {posixpath.dirname(view.apps[r].file) for r in view.roots if r in view.apps}
+            beside |= {posixpath.dirname(f if isinstance(f, str) else f.file) for r, f in view.appsets.items()
+                       if r in view.roots}
+            folders |= beside - {""}     # a root at the top says nothing of the rest of the repository
+            self._deployed_folders = {f.strip("/") for f in folders if f is not None}
+        return any(f in ("", ".") or file == f or file.startswith(f + "/") for f in self._deployed_folders)
 
     def _needs_crd(self, source: str, group: str, file: str, line: int) -> None:
         name = kinds.component_for_group(group, self.component_names)

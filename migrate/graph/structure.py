@@ -17,7 +17,7 @@ import posixpath
 
 from ..inventory.deploys import directory_files
 from ..inventory.records import Application, Kustomization, PathRef, Source
-from .store import DANGLING, EXTERNAL, RESOLVED, STRUCTURE, GraphStore
+from .store import DANGLING, EXTERNAL, RESOLVED, STRUCTURE, UNVERIFIED, GraphStore
 
 
 def build_structure(b: GraphStore) -> None:
@@ -148,6 +148,14 @@ class _Structure:
                           DANGLING, f"{ref.raw} is a folder without a kustomization.yaml")
             else:  # a missing file listed among Application files is taken for one
                 is_app = ref.path in self.app_files or (lists_apps and not self.inv.files.is_file(ref.path))
+                plugin = self._plugin_of(kust.folder)
+                if plugin and not self.inv.files.is_file(ref.path):
+                    # a config management plugin runs there, not kustomize alone: it may write the file first
+                    self.edge(kust.id, self.missing(self.path_node(ref.path)), "renders", ref.file, ref.line,
+                              UNVERIFIED, f"kustomization {ref.role} {ref.raw} is not in the repository; "
+                              f"Application {plugin} deploys this folder through a config management plugin, "
+                              "which may generate it")
+                    continue
                 self._path_edge(kust.id, ref, "includes" if is_app else "renders", f"kustomization {ref.role}")
         for chart in kust.helm_charts:
             for ref in chart.values_files:
@@ -156,6 +164,11 @@ class _Structure:
                 self._chart(kust, chart.chart_path, chart.line)
             elif chart.repo:
                 self._remote_chart(kust.id, chart.repo, chart.name, "renders", kust.file, chart.line)
+
+    def _plugin_of(self, folder: str) -> str | None:
+        """The Application that deploys ``folder`` through a config management plugin (``source.plugin``)."""
+        return next((app.name for app in self.b.view.apps.values() for source in app.sources
+                     if source.local and source.path == folder and "plugin" in source.spec), None)
 
     def _chart(self, kust: Kustomization, folder: str, line: int) -> None:
         if not self.inv.files.is_file(posixpath.join(folder, "Chart.yaml")):

@@ -7,13 +7,14 @@ cannot be resolved (it leaves the repository) raises ``MigrateError`` with the f
 
 from __future__ import annotations
 
+import fnmatch
 from typing import Any, Iterable
 
 from ..errors import MigrateError
 from ..repo.files import FileIndex
 from ..repo.paths import join
 from ..roundtrip import plain
-from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
+from ..roundtrip.nodes import as_map, as_seq, dig, is_map, is_seq, key_line, node_line, text
 from .records import Application, PathRef, Source
 
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
@@ -69,6 +70,38 @@ def self_repo_urls(app_docs: Iterable[Any], files: FileIndex) -> set[str]:
                 if any(files.is_file(p) for p in _ref_paths(sources, ref)):
                     by_ref.add(url)
     return by_path | by_ref if by_path else refs
+
+
+def _git_generators(node: Any) -> Iterable[Any]:
+    """The ``git`` generators of an ApplicationSet document (nested matrix/merge ones too)."""
+    if is_map(node):
+        for key, value in node.items():
+            if key == "git" and is_map(value):
+                yield value
+            yield from _git_generators(value)
+    elif isinstance(node, (list, tuple)) or is_seq(node):
+        for item in node:
+            yield from _git_generators(item)
+
+
+def appset_repo_urls(appset_docs: Iterable[Any], files: FileIndex) -> set[str]:
+    """repoURLs of git generators that name this repository: a ``directories`` path (Go
+    ``path.Match``) matching a folder here, or a ``files`` path matching a file here."""
+    found = set()
+    for doc in appset_docs:
+        for gen in _git_generators(dig(doc, "spec", "generators")):
+            url = repo_url_key(text(gen.get("repoURL")) or "")
+            dirs = [text(d.get("path")) or "" for d in as_seq(gen.get("directories")) if is_map(d) and not d.get("exclude")]
+            globs = [text(f.get("path")) or "" for f in as_seq(gen.get("files")) if is_map(f) and not f.get("exclude")]
+            if any(_segments_match(d.strip("/"), f) for d in dirs if d for f in files.folders) or \
+                    any(fnmatch.fnmatchcase(p, g) for g in globs if g for p in files.paths):
+                found.add(url)
+    return found
+
+
+def _segments_match(pattern: str, path: str) -> bool:
+    parts, segs = pattern.split("/"), path.split("/")
+    return len(parts) == len(segs) and all(fnmatch.fnmatchcase(s, q) for s, q in zip(segs, parts))
 
 
 def resolve(folder: str, raw: str, file: str, line: int) -> str:

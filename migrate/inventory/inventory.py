@@ -26,7 +26,7 @@ from ..repo.tracked import Tree
 from ..roundtrip import is_yaml_path, load
 from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, text, walk_strings
 from .addresses import find_service_addresses
-from .applications import is_application, read_application, repo_url_key, self_repo_urls
+from .applications import appset_repo_urls, is_application, read_application, repo_url_key, self_repo_urls
 from .chart_values import values_records
 from .deploys import DeployContext, DeployWalk
 from .kustomizations import is_kustomization_file, read_kustomization
@@ -121,6 +121,8 @@ class Inventory:
         app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
                     if is_application(doc)]
         self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files)
+        self_urls |= appset_repo_urls((d for docs in self._docs.values() for d in docs if is_map(d)
+                                       and d.get("kind") == "ApplicationSet"), self.files)
         self_urls |= {repo_url_key(url) for url in (*remote_urls(self.tree.root), *self.config.repo_urls)}
         self.self_urls = self_urls
         for path, i, doc in app_docs:

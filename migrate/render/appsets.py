@@ -87,6 +87,10 @@ class Expander:
                              "only matters on a live cluster")
         try:
             for generator in as_seq(spec.get("generators")):
+                literal = self._literal_application(generator, spec, namespace, file, out)
+                if literal is not None:
+                    out.applications.append(literal)
+                    continue
                 for params, template in self._generator(generator, go, strict, file, out):
                     base = merge(plain(spec.get("template")), template) if template else plain(spec.get("template"))
                     app = self._application(base, params, go, strict, spec, namespace, file, out)
@@ -280,6 +284,30 @@ class Expander:
         if go:
             return self.templates.render(value, params, strict)
         return fasttemplate(value, params)
+
+    def _literal_application(self, generator: Any, spec: Mapping, namespace: str, file: str,
+                             out: Expansion) -> dict | None:
+        """A generator migrate cannot run (a plugin, an SCM provider...) whose template names its Application
+        literally makes that one Application whatever it returns (if it returns anything): it is in the
+        graph, its ``{{ }}`` parameters left as written (references through them are unverified)."""
+        kind = next((k for k in generator if k not in ("selector", "template")), None) if is_map(generator) else None
+        if kind not in NETWORK_GENERATORS:
+            return None
+        own = plain(as_map(generator.get(kind)).get("template"))
+        template = merge(plain(spec.get("template")), own) if is_map(own) and own else plain(spec.get("template"))
+        name = as_map(as_map(template).get("metadata")).get("name")
+        if not isinstance(name, str) or not name or "{{" in name:
+            return None
+        out.notes.append(f"{file}:{key_line(generator, kind)}: the {kind} generator needs a network or a cluster; its "
+                         f"template names one Application ({name}), which is in the graph with its parameters "
+                         "unresolved, assuming the generator returns something")
+        app = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application", **as_map(template)}
+        meta = dict(as_map(app.get("metadata")))
+        meta["namespace"] = namespace
+        if not as_map(as_map(spec.get("syncPolicy"))).get("preserveResourcesOnDeletion") and "finalizers" not in meta:
+            meta["finalizers"] = [FINALIZER]
+        app["metadata"] = meta
+        return app
 
     def _application(self, template: Mapping, params: dict, go: bool, strict: bool, spec: Mapping,
                      namespace: str, file: str, out: Expansion) -> dict | None:

@@ -26,13 +26,15 @@ list), and the reason is said once (``off``).
 from __future__ import annotations
 
 import os
+import posixpath
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..errors import MigrateError
 from ..inventory import Inventory
-from ..inventory.applications import is_application, read_application, repo_url_key
+from ..inventory.applications import (appset_repo_urls, is_application, read_application, repo_url_key,
+                                      self_repo_urls)
 from ..inventory.kustomizations import chart_home_of
 from ..inventory.records import Application
 from ..roundtrip.nodes import as_map, is_map, text
@@ -40,6 +42,7 @@ from .appsets import Expander
 from .cache import shared_cache
 from .gotemplate import GoTemplates
 from .helm_server import shared_server
+from .hand_installed import hand_installed_charts
 from .manifests import OfflineError, RenderError
 from .sources import AppRender, Settings, SourceRenderer, cache_key
 from .tools import Tools
@@ -103,6 +106,7 @@ class _Builder:
         self.renderer = SourceRenderer(inv, self.settings, tools, self.workspace)
         self.cache = shared_cache()
         self.by_name: dict[tuple[str, str], list[Application]] = {}
+        self.bootstrap: dict[str, str] = {}    # id of a hand-installed chart's Application -> its folder
 
     def run(self) -> ArgoView:
         view = self.view
@@ -112,6 +116,13 @@ class _Builder:
         for appset in self.inv.application_sets:
             view.appsets[appset.id] = appset
             queue += self._expand(appset.id, self.inv.docs(appset.file)[appset.doc], appset.file, appset.line)
+        while queue:
+            queue = self._render(queue)
+        used = {p for a in self.view.apps.values() for p in a.source_paths}
+        for app in hand_installed_charts(self.inv, used):    # after the first pass: what Applications deploy
+            self._add(app)
+            self.bootstrap[app.id] = app.sources[0].path
+            queue.append(app.id)
         while queue:
             queue = self._render(queue)
         self._roots()
@@ -184,6 +195,9 @@ class _Builder:
             start = time.perf_counter()
             offline = False
             try:
+                if app.generated_by and any("{{" in repr(source.spec) for source in app.sources):
+                    raise OfflineError("not rendered: its source holds parameters of a generator migrate cannot "
+                                       "run offline")
                 raws, error = self.renderer.raw(app)
             except RenderError as exc:
                 raws, error, offline = [], exc.args[0], isinstance(exc, OfflineError)
@@ -205,6 +219,10 @@ class _Builder:
             view.children[parent] = self._source_children(view.apps[parent])
             return []
         kids, new = view.children.setdefault(parent, []), []
+        self.inv.self_urls |= self_repo_urls((o.doc for o in render.objects if is_application(o.doc)), self.inv.files)
+        self.inv.self_urls |= appset_repo_urls((o.doc for o in render.objects if o.doc.get("kind") == APPSET and
+                                                str(o.doc.get("apiVersion", "")).startswith("argoproj.io/")),
+                                               self.inv.files)
         for obj in render.objects:
             doc = obj.doc
             if not str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
@@ -245,7 +263,7 @@ class _Builder:
         deployed = {kid.id for parent, kids in view.children.items() for kid in kids if kid.id != parent}
         configured = set(self.inv.config.roots)
         candidates: list[tuple[str, str, str, bool]] = []   # id, name, file, local
-        for app in self.inv.applications:
+        for app in [*self.inv.applications, *(view.apps[i] for i in self.bootstrap)]:
             candidates.append((app.id, app.name, app.file, any(s.local for s in app.sources)))
         for appset in self.inv.application_sets:
             candidates.append((appset.id, appset.name, appset.file, self._appset_local(appset)))
@@ -270,14 +288,38 @@ class _Builder:
                 view.unreached[app_id] = (f"nothing deploys it and it deploys no Application ({file}); if it is "
                                           "applied by hand, list it under roots in .migrate/config.yaml")
                 continue
+            if app_id in self.bootstrap:
+                view.roots[app_id] = (f"a local chart whose templates emit Applications, which no Application of the "
+                                      f"repository deploys: installed by hand, rendered with its values.yaml ({file})")
+                continue
             why = ("it deploys itself (self-managed) and nothing else of the repository deploys it" if self_managed
                    and len(kids) == 1 else "no Application of the repository deploys it" if kids else
                    "no Application of the repository deploys another: each is applied by hand")
             view.roots[app_id] = f"{why}; its source is this repository ({file})"
+        if not configured:
+            self._roots_beside_roots(candidates, deployed)
         for name in sorted(configured - {n for _, n, _, _ in candidates} - {f for _, _, f, _ in candidates}
                            - set(view.roots)):
             view.notes.append(f".migrate/config.yaml names root {name}, which is no Application or ApplicationSet "
                               "of the repository")
+
+    def _roots_beside_roots(self, candidates: list[tuple[str, str, str, bool]], deployed: set[str]) -> None:
+        """An Application or ApplicationSet nothing deploys, in the folder of a root's file that nothing
+        deploys either (not the repository's top folder), is applied with it (``kubectl apply -f <folder>``):
+        a root too."""
+        view = self.view
+        files = {app_id: file for app_id, _, file, _ in candidates}
+        deployed_folders = {path for a in view.apps.values() for path in a.source_paths}
+        folders = {posixpath.dirname(files[r]): r for r in sorted(view.roots) if r in files}
+        folders = {folder: root for folder, root in folders.items()   # the top folder holds too much else
+                   if folder and folder not in deployed_folders}
+        for app_id, name, file, _ in candidates:
+            root = folders.get(posixpath.dirname(file))
+            if app_id in view.roots or app_id in deployed or root is None:
+                continue
+            view.unreached.pop(app_id, None)
+            view.roots[app_id] = (f"nothing deploys it and it lies beside root {root.split('/', 1)[-1]} in a folder "
+                                  f"nothing deploys: applied with it ({file})")
 
     def _appset_local(self, appset) -> bool:
         doc = self.inv.docs(appset.file)[appset.doc]

@@ -146,7 +146,7 @@ def test_a_dry_run_does_not_even_refresh_the_index(repo):
 def test_the_plan_names_what_the_graph_cannot_see(repo):
     (repo / "apps" / "appset.yaml").write_text(
         "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: previews\nspec:\n"
-        "  generators:\n  - pullRequest:\n      github: {owner: o, repo: r}\n  template: {metadata: {name: x}}\n")
+        "  generators:\n  - pullRequest:\n      github: {owner: o, repo: r}\n  template: {metadata: {name: '{{branch}}'}}\n")
     git(repo, "add", "apps/appset.yaml")
     git(repo, "commit", "-qm", "appset")
     plan = engine.plan(repo, "retire-api")

@@ -346,3 +346,84 @@ def test_same_named_roots_each_applied_by_hand_are_alternatives_not_a_problem(tm
     (same,) = [r for r in g.references() if r.edge == "same-name"]
     assert same.kind == "resolved" and same.reason.startswith("alternative roots")
     assert not [t for s, t, k in g.edges("renders") if s.startswith("chart:") and "/root-" in t]
+
+
+JETSTACK = "  source:\n    repoURL: https://charts.jetstack.io\n    chart: cert-manager\n    targetRevision: v1.15.3"
+
+PLUGIN_APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: web-set
+  namespace: argocd
+spec:
+  goTemplate: true
+  generators:
+  - plugin:
+      configMapRef:
+        name: secret-var-plugin-generator
+      input:
+        parameters:
+          secret_vars: [web_hostname]
+  template:
+    metadata:
+      name: web
+    spec:
+      project: default
+      source:
+        repoURL: %s
+        targetRevision: HEAD
+        path: web
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: web
+""" % REPO
+
+
+def test_a_plugin_generator_whose_template_names_one_application_makes_that_application(tmp_path):
+    """A plugin generator cannot run offline, but a literal ``metadata.name`` means one Application whatever
+    the plugin returns: it is in the graph (and what it deploys is checked)."""
+    inv, g = load(tmp_path, {"bootstrap/web-set.yaml": PLUGIN_APPSET,
+                             "web/deploy.yaml": deployment("web", "http://api.web.svc:8080")})
+    assert synced(g) == {"web"}
+    assert references(g, "dangling", "calls") == {("calls", "workload:web/web", "service:web/api")}
+    assert any("the plugin generator needs a network" in note and "(web)" in note for note in g.view.notes)
+
+
+def test_a_component_whose_installer_lies_outside_every_deployed_folder_is_unverified_not_dangling(tmp_path):
+    """A library of entry points applied by an outside tool: cert-manager's Application sits in its own
+    folder that no Application deploys, so whether it is installed cannot be told from the repository."""
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/web.yaml": app("web", "web", "web"),
+        "web/certificate.yaml": CERTIFICATE,
+        "cert-manager/cert-manager-app.yaml": application("cert-manager", "cert-manager", JETSTACK),
+    })
+    assert not g.failures()
+    (need,) = [r for r in g.references() if r.edge == "needs-crd"]
+    assert need.kind == "unverified" and "outside every folder the repository's Applications deploy" in need.reason
+
+
+def test_a_component_left_in_a_deployed_tree_is_still_dangling(tmp_path):
+    """The leftover a hand-made removal leaves: the component's Application file is still in the App-of-Apps
+    folder, just no longer listed — its users are broken."""
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/kustomization.yaml": "resources:\n- web.yaml\n",
+        "apps/web.yaml": app("web", "web", "web"),
+        "apps/cert-manager.yaml": application("cert-manager", "cert-manager", JETSTACK),
+        "web/certificate.yaml": CERTIFICATE,
+    })
+    (need,) = [r for r in g.references() if r.edge == "needs-crd"]
+    assert need.kind == "dangling"
+
+
+def test_a_kustomization_run_by_a_config_management_plugin_may_list_files_the_plugin_writes(tmp_path):
+    """``helm template . > all.yaml && kustomize build``: all.yaml is not in the repository."""
+    plugin = source("guestbook", "    plugin:\n      name: kustomized-helm\n")
+    inv, g = load(tmp_path, {**ROOT, "apps/guestbook.yaml": application("guestbook", "guestbook", plugin),
+                             "guestbook/kustomization.yaml": "resources:\n- ./all.yaml\n",
+                             "guestbook/Chart.yaml": "apiVersion: v2\nname: guestbook\nversion: 0.1.0\n"})
+    assert not g.failures()
+    (missing,) = [r for r in g.references() if r.target.endswith("guestbook/all.yaml")]
+    assert missing.kind == "unverified" and "config management plugin" in missing.reason

@@ -95,3 +95,92 @@ def test_the_config_names_roots_the_rule_cannot_guess(tmp_path):
     inv, g = load(tmp_path / "configured", {**files, ".migrate/config.yaml": "roots: [apps, a, b]\n"})
     assert synced(g) == {"apps", "c", "a", "b"}
     assert ("calls", "workload:b/b", "service:a/a") in references(g, "resolved")
+
+
+# --- found on real repositories ------------------------------------------------------------------------
+GIT_APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: apps
+  namespace: argocd
+spec:
+  generators:
+  - git:
+      repoURL: https://github.com/someone/homelab.git
+      revision: HEAD
+      directories:
+      - path: k8s/apps/web
+      - path: k8s/apps/api
+  template:
+    metadata:
+      name: '{{path.basename}}'
+    spec:
+      project: default
+      source:
+        repoURL: https://github.com/someone/homelab.git
+        targetRevision: HEAD
+        path: '{{path}}'
+      destination:
+        server: https://kubernetes.default.svc
+        namespace: '{{path.basename}}'
+"""
+
+
+def test_a_git_generator_whose_directories_are_folders_here_is_over_this_repository(tmp_path):
+    """No Application file names the repository's URL and the clone's remote is another URL (a mirror): the
+    git generator's directories exist here, so its repoURL is this repository's."""
+    inv, g = load(tmp_path, {"bootstrap/apps.yaml": GIT_APPSET, "k8s/apps/web/deploy.yaml":
+                             deployment("web", "http://api.api.svc:8080"), "k8s/apps/api/svc.yaml": service("api")})
+    assert synced(g) == {"web", "api"}
+    assert ("calls", "workload:web/web", "service:api/api") in references(g, "resolved")
+
+
+APPS_TEMPLATE = """\
+{{- range .Values.applications }}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: {{ .name }}
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: {{ $.Values.repoURL }}
+    targetRevision: HEAD
+    path: {{ .path }}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: {{ .name }}
+{{- end }}
+"""
+
+
+def test_a_local_chart_of_applications_installed_by_hand_is_a_root(tmp_path):
+    """``argocd app create apps --path apps`` / ``helm template apps | kubectl apply``: no file of the
+    repository names the chart; its templates emit the Applications, with its values.yaml."""
+    inv, g = load(tmp_path, {
+        "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n",
+        "apps/values.yaml": f"repoURL: {REPO}\napplications:\n- {{name: web, path: web}}\n- {{name: api, path: api}}\n",
+        "apps/templates/applications.yaml": APPS_TEMPLATE,
+        "web/deploy.yaml": deployment("web", "http://api.api.svc:8080"),
+        "api/svc.yaml": service("api"),
+    })
+    assert {"web", "api"} <= synced(g)
+    assert any("a local chart whose templates emit Applications" in line for line in g.roots_text())
+    assert ("calls", "workload:web/web", "service:api/api") in references(g, "resolved")
+
+
+def test_applications_beside_a_root_in_a_folder_nothing_deploys_are_applied_with_it(tmp_path):
+    """``kubectl apply -f bootstrap/``: the App-of-Apps root and the operator next to it go in together."""
+    inv, g = load(tmp_path, {
+        "bootstrap/root.yaml": app("root", "argocd", "apps"),
+        "bootstrap/operator.yaml": app("operator", "operator", "operator"),
+        "apps/web.yaml": app("web", "web", "web"),
+        "web/svc.yaml": service("web"),
+        "operator/svc.yaml": service("operator"),
+        "old/forgotten.yaml": app("forgotten", "old", "web"),
+    })
+    assert synced(g) == {"root", "operator", "web"}
+    assert any(line.startswith("root operator: nothing deploys it and it lies beside root") for line in g.roots_text())

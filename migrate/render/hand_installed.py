@@ -1,0 +1,41 @@
+"""Local charts installed by hand: the root of a repository that has no root Application file.
+
+``helm install``, ``helm template . | kubectl apply -f -`` or ``argocd app create apps --path apps``
+leave no Application in the repository pointing at the chart that makes all the others. Such a chart
+is a folder with ``Chart.yaml`` whose templates emit Applications or ApplicationSets and that nothing
+of the repository deploys (no Application's source, not a subchart under ``charts/``). Each becomes an
+Application of that folder with its default ``values.yaml``, in namespace ``argocd``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ..inventory import Inventory
+from ..inventory.applications import read_application
+from ..inventory.records import Application
+
+EMITS = re.compile(r"^\s*kind:\s*[\"']?(Application|ApplicationSet)[\"']?\s*$", re.M)
+THIS_REPOSITORY = "(this repository)"
+
+
+def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
+    """An Application for each local chart of Applications that no folder in ``used`` (the source paths
+    of the Applications found so far) is."""
+    out = []
+    for chart in inv.files.paths:
+        folder = posixpath.dirname(chart)
+        if posixpath.basename(chart) != "Chart.yaml" or folder in used or "charts" in folder.split("/"):
+            continue
+        prefix = f"{folder}/templates/" if folder else "templates/"
+        texts = (inv.tree.read_text(p) for p in inv.files.paths if p.startswith(prefix))
+        if not any(EMITS.search(t) and "argoproj.io/" in t for t in texts):
+            continue
+        doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": f"(chart {folder or '.'})", "namespace": "argocd"},
+               "spec": {"project": "default",
+                        "destination": {"server": "https://kubernetes.default.svc", "namespace": "argocd"},
+                        "source": {"repoURL": THIS_REPOSITORY, "path": folder or "."}}}
+        out.append(read_application(doc, chart, 0, inv.self_urls | {THIS_REPOSITORY}))
+    return out
