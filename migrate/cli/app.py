@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 from pathlib import Path
 
 import click
@@ -14,11 +15,20 @@ class Group(click.Group):
     """A click group that turns MigrateError into a message and an exit code."""
 
     def invoke(self, ctx):
+        signal.signal(signal.SIGTERM, _interrupt)   # SIGTERM ends a run like Ctrl-C: between two steps
         try:
             return super().invoke(ctx)
         except MigrateError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted: stopped at a safe point (a step is never left half-applied; the lock is "
+                       "released). Run the same command again to resume, or `migrate rollback` to undo.", err=True)
+            ctx.exit(130)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 def repo_option(f):

@@ -157,6 +157,11 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
                              for p in book.parameters.values()])
 
 
+_no_verify_option = click.option(
+    "--no-verify", is_flag=True,
+    help="Skip the repository's git hooks (pre-commit, prepare-commit-msg, commit-msg); recorded as a trailer.")
+
+
 @main.command("plan", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
 @click.argument("playbook")
 @repo_option
@@ -179,28 +184,31 @@ def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignm
 @click.option("--dry-run", is_flag=True, help="Only show the plan and every diff; change nothing.")
 @_snapshot_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
+@_no_verify_option
 @json_option
 @click.pass_context
 def run_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignments, dry_run: bool, snapshot_dir,
-            update_snapshots: bool, yes: bool, as_json: bool):
+            update_snapshots: bool, yes: bool, no_verify: bool, as_json: bool):
     """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
     _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
-                              RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir,
-                                         update_snapshots=update_snapshots), yes=yes, as_json=as_json))
+                              RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
+                                         no_verify=no_verify), yes=yes, as_json=as_json))
 
 
 @main.command("rollback")
 @click.argument("target", metavar="PLAYBOOK|RUN-ID")
 @repo_option
 @click.option("--yes", "-y", is_flag=True, help="Roll back without asking (needed when not on a terminal).")
+@_no_verify_option
 @json_option
-def rollback_cmd(target: str, repo: Path, yes: bool, as_json: bool):
+def rollback_cmd(target: str, repo: Path, yes: bool, no_verify: bool, as_json: bool):
     """Revert a run's commits newest first (one revert commit per step); a conflict changes nothing."""
     def show(found) -> None:
         click.echo(f"run {found.run.run_id} of {found.run.playbook}: reverting "
                    f"{len(found.run.steps) - len(found.run.reverts)} commit(s)", err=True)
 
-    result = engine.rollback(repo, target, confirm=_confirm(yes, "Roll back?", show), progress=_progress)
+    result = engine.rollback(repo, target, confirm=_confirm(yes, "Roll back?", show), progress=_progress,
+                             no_verify=no_verify)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -212,15 +220,28 @@ def rollback_cmd(target: str, repo: Path, yes: bool, as_json: bool):
         click.echo(f"kept a later change: {path}")
 
 
+@main.command("recover")
+@repo_option
+def recover_cmd(repo: Path):
+    """Finish or undo a step a killed run left in flight (every run and rollback does this first)."""
+    messages = engine.recover_repo(repo)
+    for message in messages or ["nothing to recover: no step was left in flight"]:
+        click.echo(message)
+
+
 @main.command("status")
 @repo_option
 @json_option
 def status_cmd(repo: Path, as_json: bool):
-    """Playbook runs found in the history (commit trailers): steps, commits, rolled back or not."""
+    """Playbook runs found in the history (commit trailers): steps, commits, rolled back or not; the run
+    lock and a step left in flight."""
     runs = engine.status(repo)
+    state = engine.run_state(repo)
     if as_json:
         echo_json([r.to_dict() for r in runs])
         return
+    for line in state:
+        click.echo(line)
     if not runs:
         click.echo("no migrate runs in the history")
         return

@@ -13,7 +13,8 @@ from .ledger import RunStatus, find_runs, history_report, make_run_id, params_di
 from .plan import plan
 from .records import Plan, RollbackResult, RunOptions, RunResult, StepPlan
 from .revert import rollback
+from .transaction import recover_repo, run_state
 
 __all__ = ["Plan", "RollbackResult", "RunOptions", "RunResult", "RunStatus", "StepPlan", "find_runs",
-           "history_report", "make_run_id", "params_digest", "parse_trailers", "plan", "rollback", "run", "status",
+           "history_report", "make_run_id", "params_digest", "parse_trailers", "plan", "recover_repo", "rollback", "run", "run_state", "status",
            "verify_commit"]

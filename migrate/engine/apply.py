@@ -4,7 +4,9 @@
 step's paths are staged, the message carries the ledger's trailers, and the commit's own diff
 is recomputed and must hash to its ``Migrate-Diff-Sha256`` trailer (the "verified diff"). A
 step that has nothing to change makes no commit; the run's last commit lists such steps in
-``Migrate-Skipped`` trailers so that history shows the run complete.
+``Migrate-Skipped`` trailers so that history shows the run complete. Each step is a transaction
+(``transaction``): the branch moves only to a verified commit, the user's index is left alone, the
+repository's hooks run unless ``no_verify``, and a killed step is recovered by the next invocation.
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from ..playbook import Playbook
 from ..repo import git as gitops
 from ..repo.diffs import diff_files, sha256
 from ..repo.git import git_toplevel
-from .ledger import commit_message, make_run_id, params_digest, step_trailers, trailers_of, DIFF
+from .ledger import commit_message, make_run_id, params_digest, step_trailers, trailers_of, DIFF, NO_VERIFY
 from .lock import run_lock
 from .plan import plan
 from .records import Plan, Progress, RunOptions, RunResult, StepPlan
 from .snapshots import approved_folder, write_snapshots
+from .transaction import commit_step, recover
 
 
 def run(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] | None = None,
@@ -43,8 +46,10 @@ def run(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] | 
         return RunResult(the_plan, dry_run=True,
                          snapshots=_snapshots(the_plan, options.snapshot_dir, options.update_snapshots))
     git_repo = gitops.open_repo(root)
-    gitops.ensure_writable(git_repo)
     with run_lock(git_repo, f"migrate run {getattr(playbook, 'name', playbook)}"):
+        for message in recover(git_repo):
+            (progress or (lambda _: None))(f"recovered: {message}")
+        gitops.ensure_writable(git_repo)
         the_plan = plan(root, playbook, params, check_snapshots=options.check_snapshots, progress=progress)
         result = RunResult(the_plan, snapshots=_snapshots(the_plan, options.snapshot_dir, False))
         if the_plan.applied_run is not None:
@@ -56,7 +61,7 @@ def run(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] | 
             return result
         if confirm is not None and not confirm(the_plan):
             raise RepoError("not applied: the plan was not confirmed")
-        _apply(git_repo, the_plan, result, progress or (lambda _: None))
+        _apply(git_repo, the_plan, result, progress or (lambda _: None), options.no_verify)
     return result
 
 
@@ -75,7 +80,7 @@ def _snapshots(the_plan: Plan, snapshot_dir, update: bool) -> list[Path]:
     return written
 
 
-def _apply(git_repo: git.Repo, the_plan: Plan, result: RunResult, progress: Progress) -> None:
+def _apply(git_repo: git.Repo, the_plan: Plan, result: RunResult, progress: Progress, no_verify: bool) -> None:
     if gitops.head_sha(git_repo) != the_plan.head:
         raise RepoError("HEAD moved while the plan was being confirmed; run again")
     gitops.ensure_writable(git_repo)
@@ -84,7 +89,8 @@ def _apply(git_repo: git.Repo, the_plan: Plan, result: RunResult, progress: Prog
     for step in pending:
         progress(f"applying step {step.index}/{step.total} {step.name}")
         trailers = _trailers(the_plan, step, result.run_id, skipped if step is pending[-1] else [])
-        step.commit = _commit_step(git_repo, step, trailers)
+        trailers += [(NO_VERIFY, "true")] if no_verify else []
+        step.commit = _commit_step(git_repo, step, trailers, no_verify)
         result.commits.append((step.name, step.commit))
         progress(f"committed step {step.index}/{step.total} {step.name}: {step.commit[:12]}")
 
@@ -94,24 +100,15 @@ def _trailers(the_plan: Plan, step: StepPlan, run_id: str, skipped: list[StepPla
                          params_digest(the_plan.params), [(s.index, s.total, s.name) for s in skipped])
 
 
-def _commit_step(git_repo: git.Repo, step: StepPlan, trailers: list[tuple[str, str]]) -> str:
-    """Write, stage and commit one step, then verify the commit's own diff; the sha."""
+def _commit_step(git_repo: git.Repo, step: StepPlan, trailers: list[tuple[str, str]], no_verify: bool) -> str:
+    """One step as a transaction (``transaction.commit_step``): its commit is verified before the branch
+    moves to it; the sha."""
     tracked = set(git_repo.git.ls_files("-z").split("\0"))
     gitops.ensure_safe_to_write(git_repo, step.changes, tracked)
     body = [*step.details, *([""] if step.details and step.report else []), *map(str, step.report)]
     message = commit_message(step.summary or f"{step.name}", body, trailers)
-    try:
-        gitops.write_files(git_repo, step.changes)
-        sha = gitops.commit(git_repo, step.changes, message)
-    except BaseException:
-        gitops.undo_uncommitted(git_repo, step.changes)
-        raise
-    try:
-        verify_commit(git_repo, sha, step.diff_sha256)
-    except VerificationError:
-        gitops.reset_keep(git_repo, f"{sha}^")
-        raise
-    return sha
+    return commit_step(git_repo, step.changes, message, what=f"step {step.index}/{step.total} {step.name}",
+                       verify=lambda sha: verify_commit(git_repo, sha, step.diff_sha256), no_verify=no_verify)
 
 
 def verify_commit(git_repo: git.Repo, sha: str, planned_sha256: str) -> str:

@@ -29,6 +29,7 @@ from ..repo.history import FIELD, HEADER, RECORD, Commit, history_report as app_
 PLAYBOOK, STEP, RUN, DIFF, PARAMS = ("Migrate-Playbook", "Migrate-Step", "Migrate-Run", "Migrate-Diff-Sha256",
                                      "Migrate-Params-Sha256")
 SKIPPED, REVERT_OF = "Migrate-Skipped", "Migrate-Revert-Of"
+NO_VERIFY = "Migrate-No-Verify"   # the run skipped the repository's git hooks (--no-verify)
 _STEP = re.compile(r"^(?P<index>\d+)/(?P<total>\d+)\s+(?P<name>\S+)$")
 _REVERTS_BODY = re.compile(r"^This reverts commit (?P<sha>[0-9a-f]{7,64})", re.MULTILINE)
 

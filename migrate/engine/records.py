@@ -42,6 +42,7 @@ class RunOptions:
     snapshot_dir: Path | None = None
     update_snapshots: bool = False
     check_snapshots: bool = True
+    no_verify: bool = False     # skip the repository's git hooks (recorded as Migrate-No-Verify)
 
 
 @dataclass

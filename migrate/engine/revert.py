@@ -1,7 +1,8 @@
 """Rolling back a run: its commits reverted newest first, one revert commit per step.
 
 ``rollback(repo, target)`` reverts run ``target`` (a run id, or a playbook: its latest run not
-rolled back) with ``git revert --no-commit`` + a commit carrying ``Migrate-Revert-Of``, then
+rolled back), each step as ``git revert`` would (a three-way merge per file) committed as one
+transaction (``transaction.commit_step``) carrying ``Migrate-Revert-Of``, then
 checks that every path the run touched is back to its pre-run content (later unrelated
 commits are kept and reported). A conflict aborts and leaves the repository as it was.
 """
@@ -19,16 +20,19 @@ from ..repo.git import git_toplevel
 from .ledger import Run, RunStatus, commit_message, revert_trailers, status
 from .lock import run_lock
 from .records import Progress, RollbackResult
+from .transaction import commit_step, recover
 
 
 def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bool] | None = None,
-             progress: Progress | None = None) -> RollbackResult:
+             progress: Progress | None = None, no_verify: bool = False) -> RollbackResult:
     """Revert run ``target`` (a run id, or a playbook: its latest run not rolled back)."""
     progress = progress or (lambda _: None)
     root = git_toplevel(Path(repo))
     git_repo = gitops.open_repo(root)
-    gitops.ensure_writable(git_repo)
     with run_lock(git_repo, f"migrate rollback {target}"):
+        for message in recover(git_repo):
+            progress(f"recovered: {message}")
+        gitops.ensure_writable(git_repo)
         runs = status(root)
         found = _select_run(runs, target)
         result = RollbackResult(found, already=found.run.rolled_back)
@@ -38,10 +42,11 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
             raise RepoError("not rolled back: the rollback was not confirmed")
         start = gitops.head_sha(git_repo)
         try:
-            _revert_all(git_repo, found.run, result, progress, runs)
+            _revert_all(git_repo, found.run, result, progress, runs, no_verify)
             result.kept = _check_restored(git_repo, found.run, result)
         except BaseException:
-            gitops.abort_revert(git_repo, start)
+            if gitops.head_sha(git_repo) != start:
+                gitops.reset_keep(git_repo, start)     # the revert commits made so far leave the branch
             raise
     result.run = _select_run(status(root), found.run.run_id)
     return result
@@ -60,20 +65,44 @@ def _select_run(runs: list[RunStatus], target: str) -> RunStatus:
 
 
 def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: Progress,
-                runs: list[RunStatus]) -> None:
+                runs: list[RunStatus], no_verify: bool) -> None:
     reverted = {r.revert_of for r in run.reverts}
     for step in sorted(run.steps, key=lambda s: s.index, reverse=True):
         if step.sha in reverted:
             continue
         progress(f"reverting step {step.index}/{step.total} {step.name} ({step.sha[:12]})")
-        if not gitops.revert_no_commit(git_repo, step.sha):
+        changes = _revert_changes(git_repo, step.sha)
+        if changes is None:
             raise RepoError(f"reverting step {step.index} {step.name} ({step.sha[:12]}) conflicts with later "
                             f"changes; nothing was rolled back. {_conflict_hint(git_repo, step.sha, run, runs)}")
         subject = git_repo.commit(step.sha).summary
         message = commit_message(f'Revert "{subject}"', [f"This reverts commit {step.sha}."],
                                  revert_trailers(run.playbook, run.run_id, step.sha))
-        sha = gitops.commit(git_repo, gitops.commit_files(git_repo, step.sha), message, allow_empty=True)
+        sha = commit_step(git_repo, changes, message, what=f"rollback of step {step.index}/{step.total} {step.name}",
+                          no_verify=no_verify)
         result.reverts.append((step.sha, sha))
+
+
+def _revert_changes(git_repo: git.Repo, sha: str) -> dict[str, str | None] | None:
+    """What reverting commit ``sha`` on HEAD writes, per path (``git revert``'s three-way merge of each
+    file: ours = HEAD, base = the commit, theirs = its parent); None if a path conflicts."""
+    paths = gitops.commit_files(git_repo, sha)
+    base, theirs = gitops.contents_at(git_repo, sha, paths), gitops.contents_at(git_repo, f"{sha}^", paths)
+    ours = gitops.contents_at(git_repo, "HEAD", paths)
+    changes: dict[str, str | None] = {}
+    for path in paths:
+        if ours[path] == base[path]:
+            changes[path] = theirs[path]
+        elif ours[path] == theirs[path]:
+            continue
+        elif None in (ours[path], base[path], theirs[path]):
+            return None
+        else:
+            merged = gitops.merge_texts(git_repo, ours[path], base[path], theirs[path])
+            if merged is None:
+                return None
+            changes[path] = merged
+    return changes
 
 
 def _conflict_hint(git_repo: git.Repo, sha: str, run: Run, runs: list[RunStatus]) -> str:

@@ -10,6 +10,7 @@ Reads: the top of a work tree, blobs of commits in one batch, files a commit cha
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -220,6 +221,18 @@ def undo_uncommitted(repo: git.Repo, changes: Mapping[str, str | None]) -> None:
 def reset_keep(repo: git.Repo, sha: str) -> None:
     """Move the branch back to ``sha``, updating the files that differ (``git reset --keep``)."""
     _git(repo, "reset", "-q", "--keep", sha)
+
+
+def merge_texts(repo: git.Repo, ours: str, base: str, theirs: str) -> str | None:
+    """``git merge-file`` of three texts: the merge, or None when it conflicts."""
+    with tempfile.TemporaryDirectory() as folder:
+        files = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / name
+            path.write_bytes(text.encode("utf-8"))
+            files.append(str(path))
+        done = subprocess.run(["git", "merge-file", "-p", "-q", *files], capture_output=True)
+    return done.stdout.decode("utf-8") if done.returncode == 0 else None
 
 
 def revert_no_commit(repo: git.Repo, sha: str) -> bool:
