@@ -29,6 +29,9 @@ def _set_option(f):
                      metavar="FILE", callback=lambda _c, _p, value: params_assignments(value) if value else (),
                      help="Read parameters from a YAML mapping (mapping parameters as nested mappings: env: {A: 1}); "
                           "--set wins over it. Settlements reviewed in the pull request.")(f)
+    f = click.option("--allow-shadowing", is_flag=True,
+                     help="Run the repository's own .migrate/playbooks/P.yaml even though a shipped playbook has "
+                          "that name.")(f)
     return click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
                         help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
 
@@ -91,10 +94,11 @@ class _Invocation:
     options: RunOptions = RunOptions(dry_run=True)
     yes: bool = False
     as_json: bool = False
+    allow_shadowing: bool = False
 
 
 def _run_playbook(call: _Invocation) -> None:
-    book = load_playbook(call.playbook, _top_or_folder(call.repo))
+    book = load_playbook(call.playbook, _top_or_folder(call.repo), allow_shadowing=call.allow_shadowing)
     params = with_flags(parse_assignments(call.assignments), book.parameters, _flags(list(call.flags)),
                         f"playbook {book.name!r}")
     result = engine.run(call.repo, book, params, call.options,
@@ -169,12 +173,12 @@ _no_verify_option = click.option(
 @_snapshot_options
 @json_option
 @click.pass_context
-def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignments, snapshot_dir,
-             update_snapshots: bool, as_json: bool):
+def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, allow_shadowing: bool, assignments,
+             snapshot_dir, update_snapshots: bool, as_json: bool):
     """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
     _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=True, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots),
-                              as_json=as_json))
+                              as_json=as_json, allow_shadowing=allow_shadowing))
 
 
 @main.command("run", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
@@ -187,12 +191,13 @@ def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignm
 @_no_verify_option
 @json_option
 @click.pass_context
-def run_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, assignments, dry_run: bool, snapshot_dir,
-            update_snapshots: bool, yes: bool, no_verify: bool, as_json: bool):
+def run_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, allow_shadowing: bool, assignments,
+            dry_run: bool, snapshot_dir, update_snapshots: bool, yes: bool, no_verify: bool, as_json: bool):
     """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
     _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
-                                         no_verify=no_verify), yes=yes, as_json=as_json))
+                                         no_verify=no_verify), yes=yes, as_json=as_json,
+                              allow_shadowing=allow_shadowing))
 
 
 @main.command("rollback")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -13,8 +14,11 @@ from ..example.snapshots import check_all, render_all
 from ..graph import build_graph
 from ..graph.views import FORMATS, problems_report, render, rendered_application
 from ..inventory import Inventory
+from ..render.cache import cache_root
 from ..repo.doctor import doctor, render_text
+from ..repo.git import git_toplevel
 from ..repo.tracked import Tree
+from ..roundtrip.cache import ParseCache
 from .app import Group, echo_json, json_option, main, repo_option
 
 
@@ -138,3 +142,20 @@ def render_cmd(application: str, repo: Path, fmt: str, as_json: bool):
         click.get_current_context().exit(1)
 
 
+
+
+# --- caches --------------------------------------------------------------------------------
+@main.group("cache", cls=Group)
+def cache_group():
+    """migrate's caches: parses in <repo>/.git/migrate/parse-cache, renders in $MIGRATE_CACHE_DIR/renders."""
+
+
+@cache_group.command("clear")
+@repo_option
+def cache_clear(repo: Path):
+    """Remove the repository's parse cache and the shared render cache."""
+    parses = ParseCache(git_toplevel(repo) / ".git" / "migrate" / "parse-cache").clear()
+    renders_folder = cache_root() / "renders"
+    renders = sum(1 for p in renders_folder.rglob("*") if p.is_file()) if renders_folder.is_dir() else 0
+    shutil.rmtree(renders_folder, ignore_errors=True)
+    click.echo(f"removed {parses} cached parse(s) and {renders} cached render(s) ({renders_folder})")

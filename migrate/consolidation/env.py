@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping
 
 from ..inventory.addresses import find_service_addresses
+from ..repo.redact import REDACTED, looks_secret
 from .parts import (MISSING, Conflict, Merged, Part, Where, conflict, copy_data, distinct, merge_identical,
                     restyle, show, union_order)
 
@@ -66,9 +67,10 @@ class EnvMerged(Merged):
 
 
 def show_env(entry: Mapping) -> str:
-    """An env entry's value as short text: the value, or ``secretKeyRef name/key``."""
+    """An env entry's value as short text: the value (redacted under a secret-looking name, so that reports
+    never print it), or ``secretKeyRef name/key``."""
     if "value" in entry:
-        return show(entry["value"])
+        return REDACTED if looks_secret(str(entry.get("name", ""))) else show(entry["value"])
     for kind, ref in (entry.get("valueFrom") or {}).items():
         if isinstance(ref, Mapping):
             return f"{kind} {'/'.join(str(v) for v in ref.values())}"

@@ -27,7 +27,8 @@ def render_plan(plan: Plan) -> str:
 def render_report(plan: Plan) -> str:
     """The reviewer's summary of a plan (Markdown, deterministic)."""
     book = plan.playbook
-    lines = [f"# Playbook `{book.name}`", "", book.description.strip(), "", "## Parameters", ""]
+    lines = [f"# Playbook `{book.name}`", "", f"From {book.origin}.", "", book.description.strip(), "",
+             "## Parameters", ""]
     shown = plan.shown_params()
     for name, value in plan.params.items():
         origin = "default" if value == book.parameters[name].default else "set"

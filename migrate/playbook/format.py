@@ -32,6 +32,7 @@ from jsonschema import Draft202012Validator, ValidationError
 
 from ..errors import UsageError, YamlError
 from ..extensions import load_package
+from ..version import __version__
 from ..roundtrip import YamlFile, line_of, plain
 from .parameters import Parameter, substitute
 from .units import CHECKS, OPERATIONS
@@ -78,6 +79,15 @@ class Playbook:
     source: str
     shipped: bool
     package: str | None = None
+    shadows: bool = False     # a repository's playbook with the name of a shipped one (--allow-shadowing)
+
+    @property
+    def origin(self) -> str:
+        """Which file runs, as the plan names it."""
+        if self.shipped:
+            return f"`{self.source}` (shipped with migrate {__version__})"
+        return f"`{self.source}` (this repository's own" + (", **shadowing the shipped playbook of that name**)"
+                                                          if self.shadows else ")")
 
     def resolve(self, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """Parameter values: defaults overridden by ``given`` (strings from ``--set`` or typed)."""
@@ -106,7 +116,8 @@ class Playbook:
 
     def to_dict(self) -> dict:
         return {"name": self.name, "description": self.description, "source": self.source,
-                "shipped": self.shipped, **({"package": self.package} if self.package else {}),
+                "shipped": self.shipped, "shadows": self.shadows,
+                **({"package": self.package} if self.package else {}),
                 "parameters": [p.to_dict() for p in self.parameters.values()],
                 "steps": [{"name": s.name, "operation": s.operation, "description": s.description}
                           for s in self.steps]}
@@ -128,7 +139,8 @@ def parse_playbook(text: str, source: str, *, shipped: bool = False) -> Playbook
         raise _schema_error(top, errors[0], source)
     if data.get("package"):
         load_package(data["package"], path=source, line=line_of(top, "package"))
-    parameters = {name: Parameter(name, spec["description"], spec["default"], spec.get("example"), spec.get("flag"))
+    parameters = {name: Parameter(name, spec["description"], spec["default"], spec.get("example"), spec.get("flag"),
+                                spec.get("format"))
                   for name, spec in (data.get("parameters") or {}).items()}
     steps = _steps(top, data, source)
     playbook = Playbook(data["name"], data["description"], parameters, steps,

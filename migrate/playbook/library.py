@@ -2,11 +2,12 @@
 
 The shipped playbooks are the files of the ``migrate.playbooks`` package (the top-level
 ``playbooks/`` folder of the source tree). A repository's playbook of the same name is used
-instead of the shipped one (``Playbook.source`` says which file runs).
+instead of the shipped one only when asked (``allow_shadowing``); ``Playbook.origin`` says which file runs.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,13 +43,20 @@ def playbook_names(repo: Path | None = None) -> list[str]:
     return sorted(_sources(repo))
 
 
-def load_playbook(name: str, repo: Path | None = None) -> Playbook:
-    """The playbook ``name``: from ``<repo>/.migrate/playbooks/`` if there, else shipped."""
+def load_playbook(name: str, repo: Path | None = None, *, allow_shadowing: bool = False) -> Playbook:
+    """The playbook ``name``: from ``<repo>/.migrate/playbooks/`` if there, else shipped. A repository's
+    playbook with the name of a shipped one runs only with ``allow_shadowing`` (``--allow-shadowing``)."""
     sources = _sources(repo)
     if name not in sources:
         raise UsageError(f"unknown playbook {name!r} (known: {', '.join(sorted(sources)) or 'none'})")
     entry, shown, shipped = sources[name]
+    shadows = not shipped and name in _shipped()
+    if shadows and not allow_shadowing:
+        raise UsageError(f"{shown} has the name of a shipped playbook: pass --allow-shadowing to run the "
+                         f"repository's own, or rename it to run the shipped one", path=shown)
     playbook = parse_playbook(entry.read_text(encoding="utf-8"), shown, shipped=shipped)
+    if shadows:
+        playbook = replace(playbook, shadows=True)
     if playbook.name != name:
         raise UsageError(f"the playbook in {shown} is named {playbook.name!r}; its file must be "
                          f"{playbook.name}.yaml", path=shown)
@@ -57,4 +65,4 @@ def load_playbook(name: str, repo: Path | None = None) -> Playbook:
 
 def list_playbooks(repo: Path | None = None) -> list[Playbook]:
     """Every playbook available for ``repo`` (its own and the shipped ones), by name."""
-    return [load_playbook(name, repo) for name in playbook_names(repo)]
+    return [load_playbook(name, repo, allow_shadowing=True) for name in playbook_names(repo)]

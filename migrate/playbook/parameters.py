@@ -33,13 +33,22 @@ class Parameter:
     default: Any
     example: Any = None
     flag: str | None = None          # the command line's --<flag> VALUE sets it too
+    format: str | None = None        # k8s-name | k8s-subdomain | repo-path: checked in convert()
 
     @property
     def type_name(self) -> str:
         return TYPES[type(self.default)]
 
     def convert(self, value: Any) -> Any:
-        """``value`` (a ``--set`` string or an already typed value) as this parameter's type."""
+        """``value`` (a ``--set`` string or an already typed value) as this parameter's type, in its format."""
+        converted = self._convert(value)
+        for item in ([converted] if isinstance(converted, str) else converted if isinstance(converted, list) else []):
+            problem = _format_problem(self.format, item) if item else None
+            if problem:
+                raise UsageError(f"parameter {self.name!r}: {item!r} {problem}")
+        return converted
+
+    def _convert(self, value: Any) -> Any:
         if isinstance(value, str) and isinstance(self.default, dict):
             raise UsageError(f"parameter {self.name!r} is a mapping: set its entries with "
                              f"--set {self.name}.NAME=VALUE")
@@ -69,6 +78,25 @@ class Parameter:
         shown = {"name": self.name, "type": self.type_name, "description": self.description,
                  "default": self.default, "example": self.example}
         return {**shown, "flag": self.flag} if self.flag else shown
+
+
+LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _format_problem(fmt: str | None, value: str) -> str | None:
+    """Why ``value`` is not of format ``fmt`` (None: it is)."""
+    if fmt == "k8s-name":
+        if len(value) > 63 or not LABEL.match(value):
+            return ("is not a Kubernetes name: lowercase letters, digits and '-', starting and ending with a letter "
+                    "or digit, at most 63 characters (DNS-1123 label)")
+    elif fmt == "k8s-subdomain":
+        if len(value) > 253 or not all(LABEL.match(part) for part in value.split(".")):
+            return "is not a DNS-1123 subdomain (lowercase labels of letters, digits and '-', separated by dots)"
+    elif fmt == "repo-path":
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or ".." in parts or ".git" in parts or "\0" in value:
+            return "is not a folder inside the repository's work tree (relative, no '..', not under .git)"
+    return None
 
 
 def parse_assignments(items: Iterable[str]) -> dict[str, str]:

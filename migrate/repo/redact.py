@@ -8,6 +8,8 @@ section (flow style, quoted or complex keys, comments) is masked too, so no layo
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import re
 from typing import Iterator, Mapping
 
@@ -35,7 +37,66 @@ def redact_pair(before: str | None, after: str | None) -> tuple[str | None, str 
     new_values = _secret_values(after) if after is not None else {}
     changed = {k for k, v in new_values.items() if before is not None and old_values.get(k) != v}
     old_lines = {line for _, line in _section_lines(before)} if before is not None else None
-    return _masked(before, set(), None), _masked(after, changed, old_lines)
+    masked_before = _masked_names(_masked(before, set(), None), None)
+    masked_after = _masked_names(_masked(after, changed, old_lines), set(split_lines(before)) if before else None)
+    return masked_before, masked_after
+
+
+# --- values under names that look secret ------------------------------------------------------------
+SECRET_NAMES_ENV = "MIGRATE_SECRET_NAMES"
+DEFAULT_SECRET_NAMES = ("*password*", "*passwd*", "*token*", "*secret*", "*key*", "*credential*")
+# names that hold the *name* of a Secret or key, not a value: shown
+_REFERENCE_NAMES = re.compile(r"(?i)^(key|.*name|.*ref|existingsecret|.*secrets?ref.*|secretkeyref)$")
+_ENV_NAME = re.compile(r"""^(\s*)(-\s+)?name:\s*(["']?)([^"'\s#]+)\3\s*(#.*)?$""")
+_ENV_VALUE = re.compile(r"""^(\s*value:\s+)(?![|>])(\S.*?)\s*$""")
+_KEY_VALUE = re.compile(r"""^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.-]+)\2(\s*:\s+)(?![|>{\[&*!#])(\S.*?)\s*$""")
+_FLOW_ENV = re.compile(r"""(\{\s*name:\s*["']?([A-Za-z0-9_.-]+)["']?\s*,\s*value:\s*)([^,}]+?)(\s*[,}])""")
+
+
+_PLAIN_FLAG = re.compile(r"(?i)^(true|false|yes|no|on|off|null|~|-?\d+(\.\d+)?)\s*(#.*)?$")   # no secret there
+
+
+def secret_name_patterns() -> tuple[str, ...]:
+    """Globs (case-insensitive) of names whose values are redacted; ``MIGRATE_SECRET_NAMES`` replaces them."""
+    configured = os.environ.get(SECRET_NAMES_ENV)
+    return tuple(p.strip() for p in configured.split(",") if p.strip()) if configured else DEFAULT_SECRET_NAMES
+
+
+def looks_secret(name: str) -> bool:
+    """Does ``name`` (an env var, a values key) look like it holds a secret value?"""
+    lowered = name.lower()
+    return not _REFERENCE_NAMES.match(name) and any(fnmatch.fnmatchcase(lowered, p.lower())
+                                                    for p in secret_name_patterns())
+
+
+def _masked_names(text: str | None, other: set[str] | None) -> str | None:
+    """``text`` with the values of env entries and keys whose names look secret masked; a masked line
+    that the other side (``other``: its raw lines) lacks is marked changed."""
+    if text is None:
+        return None
+    lines = split_lines(text)
+    pending: str | None = None      # the indent under which a secret env entry's value: may follow
+    for i, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        ending = line[len(body):]
+        marker = REDACTED_CHANGED if other is not None and line not in other else REDACTED
+        entry = _ENV_NAME.match(body)
+        if entry:
+            pending = (entry.group(1) + (" " * len(entry.group(2) or ""))) if looks_secret(entry.group(4)) else None
+            continue
+        value = _ENV_VALUE.match(body)
+        if pending is not None and value and value.group(1).startswith(pending + "value"):
+            lines[i] = f"{value.group(1)}{marker}{ending}"
+            pending = None
+            continue
+        pair = _KEY_VALUE.match(body)
+        if pair and looks_secret(pair.group(3)) and pair.group(5) != REDACTED and not _PLAIN_FLAG.match(pair.group(5)):
+            lines[i] = f"{pair.group(1)}{pair.group(2)}{pair.group(3)}{pair.group(2)}{pair.group(4)}{marker}{ending}"
+            continue
+        if "{" in body:
+            lines[i] = _FLOW_ENV.sub(lambda m: m.group(1) + (marker if looks_secret(m.group(2)) else m.group(3))
+                                     + m.group(4), body) + ending
+    return "".join(lines)
 
 
 def secret_values_written(before: str | None, after: str | None) -> list[str]:

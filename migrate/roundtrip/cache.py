@@ -7,6 +7,11 @@ the parser's code (every module of this package), so a cached parse can never be
 new key. Entries are written atomically (temporary file, then rename); any problem reading
 or writing the cache falls back to parsing, silently. ``MIGRATE_PARSE_CACHE=0`` turns it off
 (the benchmark's cold runs).
+
+A file whose text may hold a secret (``kind: Secret``, or a word such as password, token, secret,
+credential, private key) is never cached: the pickles hold every value in plain text. Entries over
+8 MB are not kept, and the cache stays under ``MIGRATE_PARSE_CACHE_MB`` (default 256): when a run
+finds it larger, the least recently used entries go. ``migrate cache clear`` removes it.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
+import shutil
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +34,15 @@ from ..version import __version__
 # changed without a version bump must not read the pickles of the previous one).
 _PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__file__).parent.glob("*.py"))))
 _VERSION = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}, roundtrip {_PARSER_CODE.hexdigest()[:16]}"
+
+
+SENSITIVE = re.compile(r"(?i)(kind[\"']?\s*:\s*[\"']?secret\b|passw(or)?d|token|secret|credential|private[_-]?key)")
+MAX_ENTRY = 8 * 1024 * 1024
+
+
+def cacheable(text: str) -> bool:
+    """May a parse of ``text`` be kept on disk? Not if it may hold a secret value."""
+    return not SENSITIVE.search(text)
 
 
 class ParseCache:
@@ -51,13 +67,39 @@ class ParseCache:
             return
         target = self.folder / key[:2] / key[2:]
         try:
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+            if len(data) > MAX_ENTRY:
+                return
+            self._bound()
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.write(data)
             os.replace(temp, target)
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a read-only .git, a full disk: the cache is only an optimisation
+
+    def _bound(self) -> None:
+        """Once per process: evict the least recently used entries while the cache is over its size."""
+        if getattr(self, "_bounded", False):
+            return
+        self._bounded = True
+        limit = int(float(os.environ.get("MIGRATE_PARSE_CACHE_MB", 256)) * 1024 * 1024)
+        entries = [(e.stat().st_atime, e.stat().st_size, e) for e in self.folder.glob("*/*") if e.is_file()]
+        total = sum(size for _, size, _ in entries)
+        for _, size, entry in sorted(entries):
+            if total <= limit * 0.8:
+                break
+            entry.unlink(missing_ok=True)
+            total -= size
+
+    def clear(self) -> int:
+        """Remove every entry; how many there were."""
+        if self.folder is None or not self.folder.is_dir():
+            return 0
+        count = sum(1 for e in self.folder.glob("*/*") if e.is_file())
+        shutil.rmtree(self.folder, ignore_errors=True)
+        return count
 
 
 def cache_for(root: Path | None) -> ParseCache:

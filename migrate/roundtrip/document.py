@@ -19,6 +19,7 @@ on-disk parse cache); parses are shared, each ``YamlFile`` gets its own copy of 
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from collections import OrderedDict
@@ -33,7 +34,7 @@ from ruamel.yaml.reader import Reader
 from ruamel.yaml.scanner import RoundTripScanner
 
 from ..errors import YamlError
-from .cache import cache_for
+from .cache import cache_for, cacheable
 from .emitter import emit
 from .framing import BOM, MARKER, Segment, split_stream
 from .lines import keep_trailing_whitespace, split_lines, visible, whitespace_only
@@ -134,11 +135,14 @@ class YamlFile:
 
 
 def load(tree, path: str) -> YamlFile:
-    """Parse ``tree.read_text(path)``; parses are cached by (path, text), each call gets its own docs."""
+    """Parse ``tree.read_text(path)``; parses are cached by (path, text), each call gets its own docs.
+    A file over ``MIGRATE_MAX_FILE_BYTES`` (default 5 MB) is not read."""
     try:
         text = tree.read_text(path)
     except UnicodeDecodeError:
         raise YamlError("not UTF-8 text", path=path) from None
+    if len(text) > max_file_bytes():
+        raise YamlError(f"larger than {max_file_bytes():,} bytes (MIGRATE_MAX_FILE_BYTES): not read", path=path)
     key = (path, text)
     parsed = _CACHE.get(key)
     if parsed is None:
@@ -162,7 +166,8 @@ def _parse_cached(root, path: str, text: str) -> "Parsed | YamlError":
         parsed = Parsed.from_text(text, path)
     except YamlError as exc:
         return exc
-    disk.put(key, parsed)
+    if cacheable(text):
+        disk.put(key, parsed)
     return parsed
 
 
@@ -222,6 +227,36 @@ class Parsed:
 
 
 
+MAX_EXPANDED = 1_000_000   # nodes a document may expand to through its aliases
+
+
+def max_file_bytes() -> int:
+    return int(os.environ.get("MIGRATE_MAX_FILE_BYTES", 5 * 1024 * 1024))
+
+
+def expanded_size(node: Any, limit: int) -> int:
+    """How many nodes ``node`` is once its aliases are expanded, counted in linear time (each distinct
+    node once, its size remembered); stops counting past ``limit``."""
+    sizes: dict[int, int] = {}
+
+    def size(n: Any) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if isinstance(n, dict):
+            sizes[key] = 1       # a recursive alias counts once
+            total = 1 + sum(size(k) + size(v) for k, v in n.items())
+        elif isinstance(n, list):
+            sizes[key] = 1
+            total = 1 + sum(size(v) for v in n)
+        else:
+            return 1
+        sizes[key] = min(total, limit + 1)
+        return sizes[key]
+
+    return size(node)
+
+
 def _parse_body(segment: Segment, lines: list[str], path: str | None, found: list[tuple[int, str]]) -> Any:
     """The document in ``segment.body`` (None if empty), its blocks annotated with their layout; what
     ruamel warns of goes to ``found`` as (line, message) — never to stderr."""
@@ -239,6 +274,9 @@ def _parse_body(segment: Segment, lines: list[str], path: str | None, found: lis
         raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
     except YAMLError as exc:
         raise YamlError(str(exc).strip().splitlines()[0], path=path, line=segment.start + 1) from None
+    if expanded_size(doc, MAX_EXPANDED) > MAX_EXPANDED:
+        raise YamlError(f"its aliases expand to more than {MAX_EXPANDED:,} nodes (an alias bomb?): not read",
+                        path=path, line=segment.start + 1)
     annotate(doc, lines, base=0, in_map=False)
     return doc
 

@@ -150,7 +150,7 @@ def test_playbook_name_must_match_its_file(tmp_path):
         load_playbook("other", tmp_path)
 
 
-def test_repo_playbook_shadows_a_shipped_one(tmp_path, monkeypatch):
+def test_repo_playbook_shadows_a_shipped_one_only_when_asked_and_the_plan_says_so(tmp_path, monkeypatch):
     shipped = tmp_path / "shipped"
     shipped.mkdir()
     (shipped / "retire-api.yaml").write_text((DATA / "retire-api.yaml").read_text())
@@ -160,8 +160,14 @@ def test_repo_playbook_shadows_a_shipped_one(tmp_path, monkeypatch):
     repo_folder.mkdir(parents=True)
     (repo_folder / "retire-api.yaml").write_text((DATA / "retire-api.yaml").read_text().replace(
         "description: Point web", "description: Repo copy. Point web"))
-    book = load_playbook("retire-api", tmp_path / "repo")
-    assert not book.shipped and book.description.startswith("Repo copy.")
+    with pytest.raises(UsageError, match=r"\.migrate/playbooks/retire-api.yaml has the name of a shipped playbook: "
+                                         r"pass --allow-shadowing"):
+        load_playbook("retire-api", tmp_path / "repo")
+    book = load_playbook("retire-api", tmp_path / "repo", allow_shadowing=True)
+    assert not book.shipped and book.description.startswith("Repo copy.") and book.shadows
+    assert book.origin == ("`.migrate/playbooks/retire-api.yaml` (this repository's own, **shadowing the shipped "
+                           "playbook of that name**)")
+    assert load_playbook("retire-api", tmp_path).origin.endswith("(shipped with migrate 0.1.0)")
 
 
 def test_shipped_playbooks_all_load():

@@ -1,0 +1,144 @@
+"""A step is a transaction (engine.transaction): the user's index is left alone, the repository's hooks
+run as git runs them, nothing unverified reaches the branch, and a step left in flight is recovered."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+
+import pytest
+
+from migrate import engine
+from migrate.engine.ledger import parse_trailers
+from migrate.engine.transaction import Journal, recover
+from migrate.errors import RepoError, VerificationError
+from migrate.repo.git import open_repo
+from tests.fixtures.engine import cli, git
+
+
+def hook(repo, name: str, body: str) -> None:
+    path = repo / ".git" / "hooks" / name
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("#!/bin/sh\n" + body)
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+
+
+def test_a_file_the_user_stages_during_a_run_stays_staged_and_enters_no_step(repo):
+    def stage_between_steps(message: str) -> None:
+        if message.startswith("committed step 1/"):
+            (repo / "README.md").write_text("the user's edit\n")
+            git(repo, "add", "README.md")
+
+    result = engine.run(repo, "retire-api", progress=stage_between_steps)
+    assert len(result.commits) == 3
+    for _, sha in result.commits:
+        assert "README.md" not in git(repo, "show", "--name-only", "--format=", sha)
+    assert git(repo, "diff", "--cached", "--name-only") == "README.md\n"
+    assert (repo / "README.md").read_text() == "the user's edit\n"
+
+
+def test_a_rejecting_pre_commit_hook_refuses_the_step_and_nothing_lands(repo):
+    head = git(repo, "rev-parse", "HEAD")
+    hook(repo, "pre-commit", "echo 'lint failed' >&2\nexit 1\n")
+    with pytest.raises(VerificationError, match=r"pre-commit hook .* rejected the step.*lint failed.*--no-verify"):
+        engine.run(repo, "retire-api")
+    assert git(repo, "rev-parse", "HEAD") == head
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    assert Journal.load(open_repo(repo)) is None
+
+
+def test_no_verify_skips_the_hooks_and_says_so_in_every_commit(repo):
+    hook(repo, "pre-commit", "exit 1\n")
+    hook(repo, "commit-msg", "exit 1\n")
+    result = cli(repo, "run", "retire-api", "--yes", "--no-verify")
+    assert result.exit_code == 0, result.output
+    git_repo = open_repo(repo)
+    for sha in git(repo, "rev-list", "HEAD~3..HEAD").split():
+        assert parse_trailers(git_repo.commit(sha).message)["Migrate-No-Verify"] == ["true"]
+
+
+def test_a_hook_that_changes_the_message_refuses_the_step_naming_it(repo):
+    hook(repo, "prepare-commit-msg", 'echo "Ticket: OPS-1" >> "$1"\n')
+    result = cli(repo, "run", "retire-api", "--yes")
+    assert result.exit_code == 1
+    assert "prepare-commit-msg hook" in result.output and "changed the step's commit message" in result.output
+
+
+def test_a_post_commit_hook_that_stages_a_file_does_not_break_or_taint_the_run(repo):
+    hook(repo, "post-commit", "echo extra > extra.txt && git add extra.txt\n")
+    result = cli(repo, "run", "retire-api", "--yes")
+    assert result.exit_code == 0, result.output
+    git_repo = open_repo(repo)
+    for sha in git(repo, "rev-list", "HEAD~3..HEAD").split():
+        trailers = parse_trailers(git_repo.commit(sha).message)
+        engine.verify_commit(git_repo, sha, trailers["Migrate-Diff-Sha256"][0])
+        assert "extra.txt" not in git(repo, "show", "--name-only", "--format=", sha)
+
+
+def test_hooks_that_pass_run_and_the_run_lands(repo):
+    hook(repo, "pre-commit", "echo ran >> .git/pre-commit-ran\n")
+    assert cli(repo, "run", "retire-api", "--yes").exit_code == 0
+    assert (repo / ".git" / "pre-commit-ran").read_text() == "ran\nran\nran\n"
+
+
+@pytest.mark.parametrize("point", ["journal", "tree", "commit-object", "write", "ref", "index"])
+def test_a_step_killed_at_any_point_is_recovered_by_the_next_run(repo, point):
+    """A real subprocess killed with SIGKILL inside step 2; the next plain run finishes the playbook."""
+    base = git(repo, "rev-parse", "HEAD").strip()
+    env = {**os.environ, "MIGRATE_FAULT": f"{point}:2"}
+    killed = subprocess.run([*_migrate(), "run", "retire-api", "--yes", "--repo", str(repo)], env=env,
+                            capture_output=True)
+    assert killed.returncode == -9
+    assert "left in flight" in cli(repo, "status").output
+    again = cli(repo, "run", "retire-api", "--yes")
+    assert again.exit_code == 0, again.output
+    assert git(repo, "rev-list", "--count", f"{base}..HEAD") == "3\n"
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    assert (repo / "scratch.txt").read_text() == "untracked file\n"
+    assert (repo / "notes.local").read_text() == "ignored file\n"
+    assert Journal.load(open_repo(repo)) is None
+
+
+def test_a_rollback_killed_mid_revert_is_recovered_by_the_next_rollback(repo):
+    start_tree = git(repo, "rev-parse", "HEAD^{tree}")
+    assert cli(repo, "run", "retire-api", "--yes").exit_code == 0
+    env = {**os.environ, "MIGRATE_FAULT": "write:1"}
+    killed = subprocess.run([*_migrate(), "rollback", "retire-api", "--yes", "--repo", str(repo)], env=env)
+    assert killed.returncode == -9
+    again = cli(repo, "rollback", "retire-api", "--yes")
+    assert again.exit_code == 0, again.output
+    assert git(repo, "rev-parse", "HEAD^{tree}") == start_tree
+
+
+def test_recover_leaves_a_file_someone_else_changed(repo):
+    git_repo = open_repo(repo)
+    head = git(repo, "rev-parse", "HEAD").strip()
+    journal = Journal("step 1/1 test", git_repo.active_branch.path, head,
+                      {"README.md": [None, "0" * 40]}, started=0)
+    journal.save(git_repo)
+    (repo / "README.md").write_text("someone's new file\n")
+    messages = recover(git_repo)
+    assert any("left as they are" in m and "README.md" in m for m in messages)
+    assert (repo / "README.md").read_text() == "someone's new file\n"
+    assert cli(repo, "recover").output.startswith("nothing to recover")
+
+
+def test_a_branch_moved_under_a_step_is_refused_by_the_compare_and_swap(repo, monkeypatch):
+    from migrate.engine import transaction
+
+    real = transaction._write
+
+    def move_branch_first(git_repo, changes):
+        real(git_repo, changes)
+        subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "someone else"], cwd=repo, check=True)
+
+    monkeypatch.setattr(transaction, "_write", move_branch_first)
+    with pytest.raises(RepoError, match="update-ref"):
+        engine.run(repo, "retire-api")
+    assert git(repo, "log", "-1", "--format=%s").strip() == "someone else"
+
+
+def _migrate() -> list[str]:
+    import sys
+    return [sys.executable, "-m", "migrate"]
