@@ -23,6 +23,7 @@ from ..repo.git import git_toplevel
 from ..repo.paths import normpath
 from ..repo.redact import secret_values_written
 from ..repo.tracked import Tree
+from ..roundtrip.lines import keep_line_endings
 from .ledger import Run, RunStatus, params_digest, status
 from .objects import ObjectRule, check_intended, check_schemas, object_changes
 from .records import Plan, Progress, StepPlan
@@ -209,7 +210,7 @@ def _record(step: StepPlan, ctx: Context, result) -> None:
     """Keep the result's real changes (no-op entries dropped), its diffs and its report."""
     tree = ctx.tree
     old = {normpath(p): tree.read_text(p) if tree.exists(p) else None for p in result.changes}
-    new = {normpath(p): t for p, t in result.changes.items()}
+    new = {normpath(p): keep_line_endings(old[normpath(p)], t) for p, t in result.changes.items()}
     step.changes = {p: t for p, t in new.items() if old[p] != t}
     old = {p: old[p] for p in step.changes}
     step.summary, step.details = result.summary.strip(), list(result.details)

@@ -75,7 +75,8 @@ class _ResourceEdit:
 
     def __init__(self, path: str, text: str, yf: YamlFile):
         self.path, self.original = path, text
-        self.lines = [line if line.endswith("\n") else line + "\n" for line in split_lines(text)]
+        self.nl = "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"   # the file's line ending
+        self.lines = [line if line.endswith("\n") else line + self.nl for line in split_lines(text)]
         doc = yf.docs[0] if yf.docs else None
         seq = doc.get("resources") if isinstance(doc, dict) else None
         if seq is not None and not (isinstance(seq, list) and (not seq or line_of(seq, 0))):
@@ -141,9 +142,9 @@ class _ResourceEdit:
         anchor, position = self._anchor(after)
         prefix = _ITEM_PREFIX.match(self.lines[anchor]).group(1) if anchor in self.item_at else "- "
         if self.key_line is None:
-            self.inserts.setdefault(len(self.lines) - 1, []).append("resources:\n")
+            self.inserts.setdefault(len(self.lines) - 1, []).append("resources:" + self.nl)
             anchor = len(self.lines) - 1
-        self.inserts.setdefault(anchor, []).extend(f"{prefix}{_scalar(e)}\n" for e in new)
+        self.inserts.setdefault(anchor, []).extend(f"{prefix}{_scalar(e)}{self.nl}" for e in new)
         self.expected[position:position] = new
         return new
 
@@ -176,7 +177,7 @@ class _ResourceEdit:
                 out.append(line)
             out.extend(self.inserts.get(i, []))
         text = "".join(out)
-        return text if self.original.endswith("\n") or not text.endswith("\n") else text[:-1]
+        return text if self.original.endswith("\n") or not text.endswith(self.nl) else text[:-len(self.nl)]
 
     def check(self, text: str) -> None:
         """The edited file must parse and list exactly the expected entries."""

@@ -29,7 +29,7 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
         if posixpath.basename(chart) != "Chart.yaml" or folder in used or "charts" in folder.split("/"):
             continue
         prefix = f"{folder}/templates/" if folder else "templates/"
-        texts = (inv.tree.read_text(p) for p in inv.files.paths if p.startswith(prefix))
+        texts = (_text(inv, p) for p in inv.files.paths if p.startswith(prefix))
         if not any(EMITS.search(t) and "argoproj.io/" in t for t in texts):
             continue
         doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -39,3 +39,10 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
                         "source": {"repoURL": THIS_REPOSITORY, "path": folder or "."}}}
         out.append(read_application(doc, chart, 0, inv.self_urls | {THIS_REPOSITORY}))
     return out
+
+
+def _text(inv: Inventory, path: str) -> str:
+    try:
+        return inv.tree.read_text(path)
+    except UnicodeDecodeError:       # not text: it emits nothing migrate can read
+        return ""

@@ -54,8 +54,10 @@ class DoctorReport:
 
 
 def doctor(tree: Tree) -> DoctorReport:
-    """Check every tracked YAML file of ``tree``."""
-    return DoctorReport([check_file(tree, path) for path in tree.paths() if is_yaml_path(path)])
+    """Check every tracked YAML file of ``tree`` (and name the tracked files it does not read)."""
+    skipped = [FileCheck(entry.split(": ", 1)[0], SKIPPED, reason=entry.split(": ", 1)[1]) for entry in tree.skipped]
+    return DoctorReport(sorted([check_file(tree, path) for path in tree.paths() if is_yaml_path(path)] + skipped,
+                               key=lambda f: f.path))
 
 
 def check_file(tree: Tree, path: str) -> FileCheck:
@@ -83,7 +85,7 @@ def render_text(report: DoctorReport) -> str:
         f"  {len(ok):5d} reproduced byte for byte by re-emission",
         f"  {len(differs):5d} re-emitted differently (edits to them are applied as minimal text patches)",
         f"  {len(errors):5d} do not parse",
-        f"  {len(skipped):5d} templates skipped (Helm chart templates, other files of template actions)",
+        f"  {len(skipped):5d} skipped (Helm chart templates, other files of template actions, files not read)",
     ]
     for check in differs:
         lines += ["", f"differs  {check.path}:{check.line}",
@@ -91,4 +93,7 @@ def render_text(report: DoctorReport) -> str:
     for check in errors:
         where = f"{check.path}:{check.line}" if check.line else check.path
         lines += ["", f"error    {where}: {check.reason}"]
+    for check in skipped:
+        if "never read" in check.reason or "not read" in check.reason or "to nothing" in check.reason:
+            lines += ["", f"skipped  {check.path}: {check.reason}"]
     return "\n".join(lines)

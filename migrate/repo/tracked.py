@@ -10,6 +10,7 @@ working-tree content on first use; ``Tree.from_commit`` reads the blobs of a com
 
 from __future__ import annotations
 
+import stat
 import subprocess
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
@@ -17,6 +18,35 @@ from typing import Callable, Iterable, Mapping
 from ..errors import RepoError
 from .git import cat_file_batch, git_toplevel
 from .paths import normpath
+
+
+def _decoded_names(listing: bytes) -> tuple[list[str], list[str]]:
+    """Tracked paths from ``git ls-files -z`` output, and the ones whose name is not UTF-8 (shown with
+    their bytes escaped: they are named as skipped, never read)."""
+    paths, skipped = [], []
+    for raw in listing.split(b"\0"):
+        if not raw:
+            continue
+        try:
+            paths.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            skipped.append(f"{raw.decode('utf-8', 'backslashreplace')}: its name is not UTF-8, so it is not read")
+    return paths, skipped
+
+
+def _unreadable(top: Path, real_top: Path, path: str) -> str | None:
+    """Why a tracked file is not read (None: it is read; "": deleted in the work tree, not a file at all)."""
+    target = top / path
+    if not target.exists() and not target.is_symlink():
+        return ""
+    if target.is_symlink() and real_top not in target.resolve().parents:
+        return "a symbolic link out of the repository: never read"
+    if not target.exists():
+        return "a symbolic link to nothing"
+    mode = target.stat().st_mode
+    if not stat.S_ISREG(mode):     # a FIFO, a socket, a device: reading one could block or never end
+        return "not a regular file (a pipe, socket or device): never read" if not stat.S_ISDIR(mode) else ""
+    return None
 
 
 class Tree:
@@ -35,6 +65,7 @@ class Tree:
         self._reader = reader or self._read_working_file
         self._on_disk = reader is None or getattr(reader, "__func__", None) is Tree._read_working_file
         self._paths: list[str] | None = None
+        self.skipped: list[str] = []     # "path: why" of tracked files not read (odd names, links out, pipes)
 
     # -- construction -------------------------------------------------------------
     @classmethod
@@ -45,14 +76,22 @@ class Tree:
         )
         if proc.returncode != 0:
             raise RepoError(f"git ls-files failed in {top}: {proc.stderr.decode(errors='replace').strip()}")
-        paths = [p for p in proc.stdout.decode("utf-8").split("\0") if p]
-        if not paths:
+        paths, skipped = _decoded_names(proc.stdout)
+        if not paths and not skipped:
             raise RepoError(f"the repository at {top} tracks no files (empty repository?)")
         # A tracked file deleted in the working tree is not part of the tree; neither is one
         # reached through a symbolic link that leaves the repository (never read outside it).
         real_top = top.resolve()
-        paths = [p for p in paths if (top / p).is_file() and real_top in (top / p).resolve().parents]
-        return cls(top, paths)
+        readable = []
+        for path in paths:
+            reason = _unreadable(top, real_top, path)
+            if reason is None:
+                readable.append(path)
+            elif reason:
+                skipped.append(f"{path}: {reason}")
+        tree = cls(top, readable)
+        tree.skipped = skipped
+        return tree
 
     @classmethod
     def from_commit(cls, root: Path | str, rev: str) -> "Tree":
@@ -62,7 +101,7 @@ class Tree:
         if proc.returncode != 0:
             raise RepoError(f"no commit {rev!r} in {top}: {proc.stderr.decode(errors='replace').strip()}")
         blob_ids: dict[str, str] = {}
-        for entry in proc.stdout.decode("utf-8").split("\0"):
+        for entry in proc.stdout.decode("utf-8", "replace").split("\0"):
             meta, _, path = entry.partition("\t")
             if meta.split(" ")[1:2] == ["blob"]:
                 blob_ids[path] = meta.split(" ")[2]
@@ -77,7 +116,9 @@ class Tree:
         overlay = dict(self._overlay)
         for path, text in changes.items():
             overlay[normpath(path)] = text
-        return Tree(self.root, self._base_paths, overlay, self._cache, self._reader)
+        tree = Tree(self.root, self._base_paths, overlay, self._cache, self._reader)
+        tree.skipped = self.skipped
+        return tree
 
     # -- reading ------------------------------------------------------------------
     def paths(self) -> list[str]:

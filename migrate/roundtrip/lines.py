@@ -94,3 +94,18 @@ def visible(line: str) -> str:
 def whitespace_only(old: str, new: str) -> bool:
     """Two different lines that differ in whitespace only."""
     return old != new and re.sub(r"\s+", "", old) == re.sub(r"\s+", "", new)
+
+
+def keep_line_endings(original: str | None, text: str | None) -> str | None:
+    """``text`` (an edit of ``original``) in ``original``'s line endings: a file whose every line ends
+    in CRLF stays so, added lines included, and a bare ``\\r`` left where the final newline was missing
+    goes. Any other file's text is returned as is."""
+    if original is None or text is None:
+        return text
+    lf = original.count("\n")
+    if lf == 0 or original.count("\r\n") != lf:
+        return text
+    normal = text.replace("\r\n", "\n")
+    if normal.endswith("\r"):
+        normal = normal[:-1]
+    return normal.replace("\n", "\r\n")
