@@ -66,7 +66,8 @@ def _flags(args: list[str]) -> list[tuple[str, str]]:
 
 
 def _progress(message: str) -> None:
-    if sys.stderr.isatty():
+    """Progress on a terminal; what recovery did, always (stderr)."""
+    if sys.stderr.isatty() or message.startswith(("recovered:", "took over")):
         click.echo(f"... {message}", err=True)
 
 

@@ -46,7 +46,7 @@ def run(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] | 
         return RunResult(the_plan, dry_run=True,
                          snapshots=_snapshots(the_plan, options.snapshot_dir, options.update_snapshots))
     git_repo = gitops.open_repo(root)
-    with run_lock(git_repo, f"migrate run {getattr(playbook, 'name', playbook)}"):
+    with run_lock(git_repo, f"migrate run {getattr(playbook, 'name', playbook)}", note=progress):
         for message in recover(git_repo):
             (progress or (lambda _: None))(f"recovered: {message}")
         gitops.ensure_writable(git_repo)

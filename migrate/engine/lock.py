@@ -50,9 +50,19 @@ def is_held(repo: git.Repo) -> bool:
     return False
 
 
+def takeover_note(repo: git.Repo) -> str | None:
+    """What to say when taking the lock over from a run that died without releasing its record."""
+    who = holder(repo)
+    if not who:
+        return None
+    return (f"took over the run lock left by pid {who.get('pid', '?')} on {who.get('host', '?')} "
+            f"({who.get('what', '?')}, since {who.get('started', '?')}): its process is gone")
+
+
 @contextmanager
-def run_lock(repo: git.Repo, what: str) -> Iterator[Path]:
-    """Hold the repository's run lock for the duration of a run or rollback."""
+def run_lock(repo: git.Repo, what: str, note=None) -> Iterator[Path]:
+    """Hold the repository's run lock for the duration of a run or rollback; ``note(text)`` is told when a
+    dead run's lock is taken over."""
     path, info = lock_paths(repo)
     lock = filelock.FileLock(path, is_singleton=False)
     try:
@@ -62,6 +72,9 @@ def run_lock(repo: git.Repo, what: str) -> Iterator[Path]:
         since = f" since {who['started']}" if who.get("started") else ""
         raise RepoError(f"another migrate run holds the lock {path} (pid {who.get('pid', '?')} on "
                         f"{who.get('host', '?')}{since}: {who.get('what', '?')}); wait for it to finish") from None
+    stale = takeover_note(repo)
+    if stale and note is not None:
+        note(stale)
     try:
         info.write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "what": what,
                                     "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}) + "\n")

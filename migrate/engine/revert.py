@@ -29,7 +29,7 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
     progress = progress or (lambda _: None)
     root = git_toplevel(Path(repo))
     git_repo = gitops.open_repo(root)
-    with run_lock(git_repo, f"migrate rollback {target}"):
+    with run_lock(git_repo, f"migrate rollback {target}", note=progress):
         for message in recover(git_repo):
             progress(f"recovered: {message}")
         gitops.ensure_writable(git_repo)

@@ -142,3 +142,37 @@ def test_a_branch_moved_under_a_step_is_refused_by_the_compare_and_swap(repo, mo
 def _migrate() -> list[str]:
     import sys
     return [sys.executable, "-m", "migrate"]
+
+
+def test_the_next_run_says_it_took_over_a_dead_runs_lock_and_what_it_recovered(repo):
+    env = {**os.environ, "MIGRATE_FAULT": "write:1"}
+    killed = subprocess.run([*_migrate(), "run", "retire-api", "--yes", "--repo", str(repo)], env=env,
+                            capture_output=True)
+    assert killed.returncode == -9
+    assert "the lock was left by a run that is gone" in cli(repo, "status").output
+    again = subprocess.run([*_migrate(), "run", "retire-api", "--yes", "--repo", str(repo)], capture_output=True,
+                           text=True)
+    assert again.returncode == 0, again.stderr
+    assert "took over the run lock left by pid" in again.stderr
+    assert "recovered: the interrupted step (step 1/3 repoint-web) had not landed" in again.stderr
+
+
+def test_sigterm_stops_a_run_at_a_safe_point_and_the_next_run_resumes(example_repo):
+    """SIGTERM during a consolidate-backend run: the step in flight lands or is refused, the lock is
+    released, and the message says how to resume; the next run finishes the playbook."""
+    import signal
+    import time
+
+    process = subprocess.Popen([*_migrate(), "run", "consolidate-backend", "--yes", "--repo", str(example_repo)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(3.0)
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode in (0, 130), err
+    if process.returncode == 130:
+        assert "interrupted: stopped at a safe point" in err and "Run the same command again" in err
+    assert Journal.load(open_repo(example_repo)) is None
+    assert git(example_repo, "status", "--porcelain", "--untracked-files=no") == ""
+    again = cli(example_repo, "run", "consolidate-backend", "--yes")
+    assert again.exit_code == 0, again.output
+    assert "- lumie/backend/argocd.yaml" in (example_repo / "applications/kustomization.yaml").read_text()
