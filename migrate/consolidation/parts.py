@@ -14,6 +14,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
+from ruamel.yaml.comments import TaggedScalar
+
 from ..roundtrip import plain
 
 
@@ -80,6 +82,8 @@ def show(value: Any) -> str:
     """A value as one short line of text (JSON-like, keys in order)."""
     if value is MISSING:
         return "(not set)"
+    if isinstance(value, TaggedScalar):
+        return f"{value.tag} {json.dumps(str(value.value), ensure_ascii=False)}"
     if isinstance(value, str):
         return json.dumps(str(value), ensure_ascii=False)
     return json.dumps(value, ensure_ascii=False, default=str)
@@ -109,6 +113,15 @@ def _equal(a: Any, b: Any) -> bool:
     """Equal values (``true`` is not ``1``; MISSING equals only itself)."""
     if a is MISSING or b is MISSING:
         return a is b
+    return _same(plain(a), plain(b))      # a tag is part of the value (plain: Tagged(tag, value))
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Plain values equal, a bool never equal to a number at any depth."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return set(a) == set(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
     return a == b and isinstance(a, bool) == isinstance(b, bool)
 
 
