@@ -165,7 +165,11 @@ def test_sigterm_stops_a_run_at_a_safe_point_and_the_next_run_resumes(example_re
 
     process = subprocess.Popen([*_migrate(), "run", "consolidate-backend", "--yes", "--repo", str(example_repo)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3.0)
+    holder = example_repo / ".git" / "migrate.lock.json"
+    deadline = time.time() + 60
+    while not holder.exists() and process.poll() is None and time.time() < deadline:
+        time.sleep(0.05)          # the run holds its lock: its SIGTERM handler is in place
+    time.sleep(1.0)
     process.send_signal(signal.SIGTERM)
     _, err = process.communicate(timeout=120)
     assert process.returncode in (0, 130), err
