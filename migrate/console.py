@@ -104,6 +104,9 @@ def show_applied(result) -> None:
     if result.commits:
         click.echo(f"run {result.run_id}: {len(result.commits)} commit(s); undo with "
                    f"`migrate rollback {result.run_id}`")
+        if result.no_verify:
+            click.echo("the repository's git hooks were skipped (--no-verify); each commit says so "
+                       "(Migrate-No-Verify: true)")
     elif not result.already_applied:
         click.echo(f"{plan.playbook.name}: nothing to change")
 

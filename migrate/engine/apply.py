@@ -22,7 +22,7 @@ from ..repo import git as gitops
 from ..repo.diffs import diff_files, sha256
 from ..repo.git import git_toplevel
 from .ledger import commit_message, make_run_id, params_digest, step_trailers, trailers_of, DIFF, NO_VERIFY
-from .lock import run_lock
+from .lock import record_run, run_lock
 from .plan import plan
 from .records import Plan, Progress, RunOptions, RunResult, StepPlan
 from .snapshots import approved_folder, write_snapshots
@@ -51,12 +51,14 @@ def run(repo: Path | str, playbook: Playbook | str, params: Mapping[str, Any] | 
             (progress or (lambda _: None))(f"recovered: {message}")
         gitops.ensure_writable(git_repo)
         the_plan = plan(root, playbook, params, check_snapshots=options.check_snapshots, progress=progress)
-        result = RunResult(the_plan, snapshots=_snapshots(the_plan, options.snapshot_dir, False))
+        result = RunResult(the_plan, snapshots=_snapshots(the_plan, options.snapshot_dir, False),
+                           no_verify=options.no_verify)
         if the_plan.applied_run is not None:
             return result
         if the_plan.error is not None:
             raise the_plan.error
         result.run_id = the_plan.run_id or make_run_id(the_plan.playbook.name)
+        record_run(git_repo, result.run_id)
         if not the_plan.pending:
             return result
         if confirm is not None and not confirm(the_plan):

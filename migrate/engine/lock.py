@@ -3,7 +3,7 @@
 The lock is an OS file lock (``filelock``: ``flock`` on ``.git/migrate.lock``), so it is held
 exactly as long as the process lives: a run killed in any way (even ``SIGKILL``) releases it
 with its process, and the next run takes it without anyone deleting a file. Who holds it
-(pid, host, start time, what it does) is written beside it, ``.git/migrate.lock.json``, so a
+(pid, host, start time, what it does, the run id once known) is written beside it, ``.git/migrate.lock.json``, so a
 refusal can say which run is busy.
 """
 
@@ -48,6 +48,13 @@ def is_held(repo: git.Repo) -> bool:
         return True
     lock.release()
     return False
+
+
+def record_run(repo: git.Repo, run_id: str) -> None:
+    """Add the run id to the lock's record once the plan knows it."""
+    who = holder(repo)
+    if who is not None:
+        lock_paths(repo)[1].write_text(json.dumps({**who, "run": run_id}) + "\n")
 
 
 def takeover_note(repo: git.Repo) -> str | None:

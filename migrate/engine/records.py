@@ -159,6 +159,7 @@ class RunResult:
     run_id: str | None = None
     commits: list[tuple[str, str]] = field(default_factory=list)
     snapshots: list[Path] = field(default_factory=list)
+    no_verify: bool = False        # the repository's hooks were skipped (--no-verify)
 
     @property
     def already_applied(self) -> bool:
@@ -166,6 +167,7 @@ class RunResult:
 
     def to_dict(self) -> dict:
         return {"dry_run": self.dry_run, "run_id": self.run_id, "already_applied": self.already_applied,
+                "no_verify": self.no_verify,
                 "commits": [{"step": name, "sha": sha} for name, sha in self.commits],
                 "snapshots": [str(p) for p in self.snapshots], "plan": self.plan.to_dict()}
 

@@ -341,7 +341,7 @@ def run_state(repo: Path | str) -> list[str]:
     who = holder(git_repo) or {}
     if is_held(git_repo):
         lines.append(f"a run holds the lock: pid {who.get('pid', '?')} on {who.get('host', '?')} since "
-                     f"{who.get('started', '?')} ({who.get('what', '?')})")
+                     f"{who.get('started', '?')} ({who.get('what', '?')}{', run ' + who['run'] if who.get('run') else ''})")
     elif who:
         lines.append(f"the lock was left by a run that is gone (pid {who.get('pid', '?')}, {who.get('what', '?')}); "
                      "the next run takes it over")

@@ -12,6 +12,7 @@ import pytest
 from migrate import engine
 from migrate.engine.ledger import parse_trailers
 from migrate.engine.transaction import Journal, recover
+from migrate.faults import FAULT_POINTS
 from migrate.errors import RepoError, VerificationError
 from migrate.repo.git import open_repo
 from tests.fixtures.engine import cli, git
@@ -53,6 +54,7 @@ def test_no_verify_skips_the_hooks_and_says_so_in_every_commit(repo):
     hook(repo, "commit-msg", "exit 1\n")
     result = cli(repo, "run", "retire-api", "--yes", "--no-verify")
     assert result.exit_code == 0, result.output
+    assert "git hooks were skipped (--no-verify)" in result.output
     git_repo = open_repo(repo)
     for sha in git(repo, "rev-list", "HEAD~3..HEAD").split():
         assert parse_trailers(git_repo.commit(sha).message)["Migrate-No-Verify"] == ["true"]
@@ -82,11 +84,12 @@ def test_hooks_that_pass_run_and_the_run_lands(repo):
     assert (repo / ".git" / "pre-commit-ran").read_text() == "ran\nran\nran\n"
 
 
-@pytest.mark.parametrize("point", ["journal", "tree", "commit-object", "write", "ref", "index"])
-def test_a_step_killed_at_any_point_is_recovered_by_the_next_run(repo, point):
-    """A real subprocess killed with SIGKILL inside step 2; the next plain run finishes the playbook."""
+@pytest.mark.parametrize("step", [1, 2, 3])
+@pytest.mark.parametrize("point", FAULT_POINTS)
+def test_a_step_killed_at_any_point_is_recovered_by_the_next_run(repo, point, step):
+    """A real subprocess killed with SIGKILL inside a step; the next plain run finishes the playbook."""
     base = git(repo, "rev-parse", "HEAD").strip()
-    env = {**os.environ, "MIGRATE_FAULT": f"{point}:2"}
+    env = {**os.environ, "MIGRATE_FAULT": f"{point}:{step}"}
     killed = subprocess.run([*_migrate(), "run", "retire-api", "--yes", "--repo", str(repo)], env=env,
                             capture_output=True)
     assert killed.returncode == -9
@@ -100,15 +103,19 @@ def test_a_step_killed_at_any_point_is_recovered_by_the_next_run(repo, point):
     assert Journal.load(open_repo(repo)) is None
 
 
-def test_a_rollback_killed_mid_revert_is_recovered_by_the_next_rollback(repo):
+@pytest.mark.parametrize("revert", [1, 2, 3])
+@pytest.mark.parametrize("point", FAULT_POINTS)
+def test_a_rollback_killed_mid_revert_is_recovered_by_the_next_rollback(repo, point, revert):
     start_tree = git(repo, "rev-parse", "HEAD^{tree}")
     assert cli(repo, "run", "retire-api", "--yes").exit_code == 0
-    env = {**os.environ, "MIGRATE_FAULT": "write:1"}
+    env = {**os.environ, "MIGRATE_FAULT": f"{point}:{revert}"}
     killed = subprocess.run([*_migrate(), "rollback", "retire-api", "--yes", "--repo", str(repo)], env=env)
     assert killed.returncode == -9
     again = cli(repo, "rollback", "retire-api", "--yes")
     assert again.exit_code == 0, again.output
     assert git(repo, "rev-parse", "HEAD^{tree}") == start_tree
+    assert (repo / "scratch.txt").read_text() == "untracked file\n"
+    assert Journal.load(open_repo(repo)) is None
 
 
 def test_recover_leaves_a_file_someone_else_changed(repo):
