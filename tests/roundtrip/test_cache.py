@@ -88,3 +88,30 @@ def test_an_entry_written_by_an_earlier_parser_of_the_same_version_is_not_reused
     target.parent.mkdir(parents=True)
     target.write_bytes(pickle.dumps(document.Parsed.from_text("stale: true\n", "values.yaml")))
     assert load_in_new_process(repo) == TEXT.replace("047989b1", "deadbeef")
+
+
+def test_files_that_may_hold_a_secret_are_never_cached(tmp_path):
+    from migrate.roundtrip.cache import cacheable
+    assert not cacheable("kind: Secret\nstringData: {a: b}\n")
+    assert not cacheable("env:\n- name: DB_PASSWORD\n  value: x\n")
+    assert cacheable(TEXT)
+
+
+def test_the_cache_stays_under_its_size_evicting_the_least_recently_used(tmp_path, monkeypatch):
+    import os
+    import time
+    from migrate.roundtrip.cache import ParseCache
+    monkeypatch.setenv("MIGRATE_PARSE_CACHE_MB", "0.01")      # ~10 KB
+    folder = tmp_path / "cache"
+    old = ParseCache(folder)
+    for n in range(12):
+        old.put(f"{n:02d}" + "0" * 62, "x" * 2000)
+    entries = sorted(folder.glob("*/*"))
+    for n, entry in enumerate(entries):
+        os.utime(entry, (time.time() - 1000 + n, time.time() - 1000 + n))
+    ParseCache(folder).put("ff" + "0" * 62, "y" * 2000)     # a new process: bounds once
+    left = sum(e.stat().st_size for e in folder.glob("*/*"))
+    assert left <= 0.01 * 1024 * 1024
+    assert (folder / "ff" / ("0" * 62)).exists() and not (folder / "00" / ("0" * 62)).exists()
+    count = len(list(folder.glob("*/*")))
+    assert ParseCache(folder).clear() == count and not folder.exists()
