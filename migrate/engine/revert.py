@@ -45,8 +45,10 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
             _revert_all(git_repo, found.run, result, progress, runs, no_verify)
             result.kept = _check_restored(git_repo, found.run, result)
         except BaseException:
-            if gitops.head_sha(git_repo) != start:
-                gitops.reset_keep(git_repo, start)     # the revert commits made so far leave the branch
+            ours = {revert for _, revert in result.reverts}
+            since = git_repo.git.rev_list(f"{start}..HEAD").split()
+            if since and set(since) <= ours:
+                gitops.reset_keep(git_repo, start)     # only this rollback's own revert commits leave the branch
             raise
     result.run = _select_run(status(root), found.run.run_id)
     return result

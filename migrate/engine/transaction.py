@@ -18,8 +18,9 @@ belong to the killed run and are removed.
 
 ``MIGRATE_FAULT=<point>[:<n>]`` (testing) kills the process with SIGKILL the n-th time (default 1st)
 it reaches ``point``: ``journal`` (journal written), ``tree`` (commit tree built), ``commit-object``
-(commit made, branch not moved), ``write`` (after the first file written), ``ref`` (branch moved),
-``index`` (index synced, journal not yet removed).
+(commit made, branch not moved), ``write`` (after the first file written), ``ref`` (branch moved, journal
+not yet removed),
+``index`` (the real index has the step's blobs, the branch has not moved).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Journal:
     paths: dict[str, list[str | None]] = field(default_factory=dict)   # path -> [blob before, blob after]
     new: str | None = None         # the step's commit, once made
     started: float = 0.0
+    touched: float = 0.0           # when it began to touch git's own index and branch
 
     @staticmethod
     def path(repo: git.Repo) -> Path:
@@ -138,10 +140,13 @@ def _hook(repo: git.Repo, name: str) -> Path | None:
 def commit_step(repo: git.Repo, changes: Mapping[str, str | None], message: str, *, what: str,
                 verify: Callable[[str], None] | None = None, no_verify: bool = False) -> str:
     """Commit ``changes`` (path -> text, None = delete) on top of HEAD as one transaction; the sha."""
+    if repo.head.is_detached:
+        raise RepoError("HEAD is detached: check out a branch first (each step becomes a commit on it)")
     branch = repo.active_branch.path
     old = gitops.head_sha(repo)
     paths = sorted(changes)
     _ensure_paths_clean(repo, paths)
+    gitops.ensure_safe_to_write(repo, changes, set(repo.git.ls_files("-z").split("\0")))
     before = {p: (entry[1] if (entry := _blob_at(repo, old, p)) else None) for p in paths}
     after = {p: (blob_of(repo, text.encode("utf-8"), write=True) if text is not None else None)
              for p, text in changes.items()}
@@ -163,14 +168,22 @@ def _transaction(repo: git.Repo, journal: Journal, changes: Mapping[str, str | N
         journal.remove(repo)          # nothing was written, the branch did not move
         raise
     try:
+        _ensure_paths_clean(repo, sorted(changes))   # again: the hooks took time, the user may have edited
+    except BaseException:
+        journal.remove(repo)
+        raise
+    journal.touched = time.time()
+    journal.save(repo)
+    try:
         _write(repo, changes)
+        _stage(repo, journal)                        # the real index has the step's blobs before the branch moves
+        fault("index")
         _run(repo, "update-ref", "-m", f"migrate: {journal.what}", journal.branch, new, journal.old)
     except BaseException:
         recover(repo)                 # the branch did not move: put back the files written so far
         raise
     fault("ref")
-    _sync_index(repo, sorted(changes))
-    fault("index")
+    _sync_index(repo, sorted(changes))           # refreshes the entries' stat data (git reset -- paths)
     if not no_verify and (post := _hook(repo, "post-commit")):
         subprocess.run([str(post)], cwd=repo.working_tree_dir, capture_output=True)
     journal.remove(repo)
@@ -231,6 +244,28 @@ def _write(repo: git.Repo, changes: Mapping[str, str | None]) -> None:
             fault("write")
 
 
+def _stage(repo: git.Repo, journal: Journal) -> None:
+    """The real index entries of the step's paths become its new blobs (nothing else in the index changes)."""
+    old = journal.old
+    for path, (_, blob) in sorted(journal.paths.items()):
+        if blob is None:
+            _run(repo, "update-index", "--force-remove", "--", path)
+        else:
+            mode = (_blob_at(repo, old, path) or ("100644", ""))[0]
+            _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+
+
+def _index_to(repo: git.Repo, journal: Journal, paths: list[str]) -> None:
+    """The real index entries of ``paths`` back to their blobs before the step (the step did not land)."""
+    for path in paths:
+        blob = journal.paths[path][0]
+        if blob is None:
+            _run(repo, "update-index", "--force-remove", "--", path)
+        else:
+            mode = (_blob_at(repo, journal.old, path) or ("100644", ""))[0]
+            _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+
+
 def _sync_index(repo: git.Repo, paths: list[str]) -> None:
     """The real index entries of ``paths`` become HEAD's (nothing else in the index changes)."""
     if paths:
@@ -280,16 +315,19 @@ def recover(repo: git.Repo) -> list[str]:
     journal = Journal.load(repo)
     if journal is None:
         return []
+    current = _run(repo, "symbolic-ref", "-q", "HEAD", check=False).stdout.decode().strip()
+    if current != journal.branch:
+        return [f"a step was left in flight on {journal.branch} ({journal.what}), but {current or 'a detached HEAD'} "
+                f"is checked out: check out {journal.branch.removeprefix('refs/heads/')} and run `migrate recover`"]
     head = _run(repo, "rev-parse", "--verify", "-q", journal.branch, check=False).stdout.decode().strip()
     messages = _remove_stale_locks(repo, journal)
-    if head == journal.old:
-        side, where = 0, f"the interrupted step ({journal.what}) had not landed: its files are put back"
-    elif journal.new and head == journal.new:
+    if journal.new and head == journal.new:
         side, where = 1, f"the interrupted step ({journal.what}) had landed as {head[:12]}: its files are brought up to date"
-    else:
-        journal.remove(repo)
-        return messages + [f"a journal of {journal.what} was left, but {journal.branch} moved on since; nothing to "
-                           "recover (journal removed)"]
+    elif head == journal.old:
+        side, where = 0, f"the interrupted step ({journal.what}) had not landed: its files are put back"
+    else:    # the branch moved on (someone committed since): the step did not land; put back what it wrote
+        side, where = 0, (f"the interrupted step ({journal.what}) had not landed and {journal.branch} moved on since: "
+                          "the files it wrote are put back")
     messages.append(where)
     kept = []
     for path, blobs in sorted(journal.paths.items()):
@@ -300,9 +338,11 @@ def recover(repo: git.Repo) -> list[str]:
         if now != other:
             kept.append(path)
             continue
-        text = gitops.contents_at(repo, head, [path])[path]
-        gitops.write_files(repo, {path: text})
-    _sync_index(repo, [p for p in journal.paths if p not in kept])
+        gitops.write_files(repo, {path: _blob_text(repo, want)})
+    if side == 1:
+        _sync_index(repo, [p for p in journal.paths if p not in kept])
+    else:
+        _index_to(repo, journal, [p for p in journal.paths if p not in kept])
     for leftover in (Path(repo.git_dir) / "migrate").glob("index-*"):
         leftover.unlink(missing_ok=True)
     if kept:
@@ -311,13 +351,17 @@ def recover(repo: git.Repo) -> list[str]:
     return messages
 
 
+def _blob_text(repo: git.Repo, blob: str | None) -> str | None:
+    return None if blob is None else _run(repo, "cat-file", "blob", blob).stdout.decode("utf-8")
+
+
 def _remove_stale_locks(repo: git.Repo, journal: Journal) -> list[str]:
     """git's own lock files a killed run left (younger than its journal)."""
     git_dir = Path(repo.git_dir)
     removed = []
     for lock in (git_dir / "index.lock", git_dir / f"{journal.branch}.lock"):
-        try:
-            if lock.stat().st_mtime >= journal.started - 1:
+        try:   # made while the killed run touched git's files (a later one is someone else's, live)
+            if journal.touched and journal.touched - 1 <= lock.stat().st_mtime <= journal.touched + 5:
                 lock.unlink()
                 removed.append(f"removed {lock.relative_to(git_dir.parent) if git_dir.parent in lock.parents else lock}, "
                                "left by the interrupted run")

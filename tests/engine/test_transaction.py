@@ -143,7 +143,9 @@ def test_a_branch_moved_under_a_step_is_refused_by_the_compare_and_swap(repo, mo
     monkeypatch.setattr(transaction, "_write", move_branch_first)
     with pytest.raises(RepoError, match="update-ref"):
         engine.run(repo, "retire-api")
-    assert git(repo, "log", "-1", "--format=%s").strip() == "someone else"
+    assert git(repo, "log", "-1", "--format=%s").strip() == "someone else"     # their commit stays
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""    # the step's files put back
+    assert Journal.load(open_repo(repo)) is None
 
 
 def _migrate() -> list[str]:
@@ -187,3 +189,33 @@ def test_sigterm_stops_a_run_at_a_safe_point_and_the_next_run_resumes(example_re
     again = cli(example_repo, "run", "consolidate-backend", "--yes")
     assert again.exit_code == 0, again.output
     assert "- lumie/backend/argocd.yaml" in (example_repo / "applications/kustomization.yaml").read_text()
+
+
+def test_an_edit_made_while_the_hooks_run_is_never_overwritten(repo):
+    """The user edits a file the step writes while its pre-commit hook runs: the step is refused and the
+    edit stays."""
+    hook(repo, "pre-commit", "echo 'the user edit' >> apps/web/deployment.yaml\n")
+    with pytest.raises(RepoError, match="changed while the run was going"):
+        engine.run(repo, "retire-api")
+    assert (repo / "apps/web/deployment.yaml").read_text().endswith("the user edit\n")
+    assert Journal.load(open_repo(repo)) is None
+
+
+def test_a_rollback_never_overwrites_an_untracked_file(repo):
+    assert cli(repo, "run", "retire-api", "--yes").exit_code == 0
+    (repo / "apps/api").mkdir(exist_ok=True)
+    (repo / "apps/api/secret.yaml").write_text("mine\n")
+    result = cli(repo, "rollback", "retire-api", "--yes")
+    assert result.exit_code == 1 and "an untracked file is in the way" in result.output
+    assert (repo / "apps/api/secret.yaml").read_text() == "mine\n"
+
+
+def test_recovery_acts_only_on_the_branch_the_step_was_on(repo):
+    env = {**os.environ, "MIGRATE_FAULT": "write:1"}
+    subprocess.run([*_migrate(), "run", "retire-api", "--yes", "--repo", str(repo)], env=env, capture_output=True)
+    git(repo, "stash", "-q")
+    git(repo, "switch", "-q", "-c", "hotfix")
+    result = cli(repo, "recover")
+    assert "is checked out: check out" in result.output
+    assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
+    git(repo, "switch", "-q", "-")
