@@ -125,11 +125,11 @@ def _values_owner(doc: Mapping, trail: tuple) -> str:
     return "values:" + ".".join(map(str, trail))
 
 
-def _values_name(inv: Inventory, file: str, doc: Mapping, owner: str, trail: tuple) -> str:
+def _values_name(inv: Inventory, file: str, doc: Any, owner: str, trail: tuple) -> str:
     """The name of what a values mapping makes: the release (or the common chart's ``name``), suffixed by
-    an additional ingress's name or an ``ingress.<name>`` map's key."""
+    an additional ingress's name or an ``ingress.<name>`` map's key. (A values document may be a list.)"""
     context = inv.contexts.get(file)
-    common = doc.get("common") if is_map(doc.get("common")) else None
+    common = doc.get("common") if is_map(doc) and is_map(doc.get("common")) else None
     base = text(dig(common, "name")) or (context.release if context else None) or "ingress"
     extra = _ADDITIONAL.match(owner)
     if extra:

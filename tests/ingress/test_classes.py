@@ -56,3 +56,12 @@ def test_switch_ingress_class_refuses_nonsense():
         switch(component="nope")
     with pytest.raises(UsageError, match="both 'kong'"):
         switch(to_class="kong")
+
+
+def test_an_ingress_shaped_mapping_inside_a_values_document_that_is_a_list_is_named():
+    """A values file whose document is a list (found on a real repository) made a traceback."""
+    from types import SimpleNamespace
+
+    from migrate.ingress.sites import _values_name
+    doc = [{"ingress": {"className": "nginx", "hosts": ["a.example.com"]}}]
+    assert _values_name(SimpleNamespace(contexts={}), "values.yaml", doc, "ingress", (0, "ingress")) == "ingress"
