@@ -206,10 +206,21 @@ def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | N
         return ctx.tree
 
 
+def _text_of(tree: Tree, path: str) -> str:
+    """A file the step changes, as text; one that is not UTF-8 (an image in a folder being removed) is a
+    refusal the user can act on, not a traceback."""
+    try:
+        return tree.read_text(path)
+    except UnicodeDecodeError:
+        raise MigrateError("this step would change or delete it, but it is not UTF-8 text: migrate cannot show "
+                           "or verify that change — move it out of the way (or remove it) in a commit of your own, "
+                           "then plan again", path=path) from None
+
+
 def _record(step: StepPlan, ctx: Context, result) -> None:
     """Keep the result's real changes (no-op entries dropped), its diffs and its report."""
     tree = ctx.tree
-    old = {normpath(p): tree.read_text(p) if tree.exists(p) else None for p in result.changes}
+    old = {normpath(p): _text_of(tree, p) if tree.exists(p) else None for p in result.changes}
     new = {normpath(p): keep_line_endings(old[normpath(p)], t) for p, t in result.changes.items()}
     step.changes = {p: t for p, t in new.items() if old[p] != t}
     old = {p: old[p] for p in step.changes}

@@ -219,3 +219,12 @@ def test_recovery_acts_only_on_the_branch_the_step_was_on(repo):
     assert "is checked out: check out" in result.output
     assert git(repo, "status", "--porcelain", "--untracked-files=no") == ""
     git(repo, "switch", "-q", "-")
+
+
+def test_a_binary_file_a_step_would_delete_is_a_refusal_naming_it_not_a_traceback(repo):
+    (repo / "apps/api/logo.png").write_bytes(b"\x89PNG\xff\x00")
+    git(repo, "add", "apps/api/logo.png")
+    git(repo, "commit", "-qm", "logo")
+    result = cli(repo, "plan", "retire-api")
+    assert result.exit_code == 1
+    assert "apps/api/logo.png: this step would change or delete it, but it is not UTF-8 text" in result.output
