@@ -176,7 +176,7 @@ def _transaction(repo: git.Repo, journal: Journal, changes: Mapping[str, str | N
     journal.save(repo)
     try:
         _write(repo, changes)
-        _stage(repo, journal)                        # the real index has the step's blobs before the branch moves
+        _set_index(repo, journal, 1, sorted(changes))   # the real index has the step's blobs before the branch moves
         fault("index")
         _run(repo, "update-ref", "-m", f"migrate: {journal.what}", journal.branch, new, journal.old)
     except BaseException:
@@ -193,17 +193,12 @@ def _transaction(repo: git.Repo, journal: Journal, changes: Mapping[str, str | N
 def _verified_commit(repo: git.Repo, journal: Journal, changes: Mapping[str, str | None], message: str,
                      verify: Callable[[str], None] | None, no_verify: bool) -> str:
     """The step's commit object, built in a temporary index, hooks run, verified; not on any branch."""
-    old, after = journal.old, {p: blobs[1] for p, blobs in journal.paths.items()}
+    old = journal.old
     index = Path(repo.git_dir) / "migrate" / f"index-{os.getpid()}"
     try:
         env = {"GIT_INDEX_FILE": str(index)}
         _run(repo, "read-tree", old, env=env)
-        for path in sorted(changes):
-            if after[path] is None:
-                _run(repo, "update-index", "--force-remove", "--", path, env=env)
-            else:
-                mode = (_blob_at(repo, old, path) or ("100644", ""))[0]
-                _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{after[path]},{path}", env=env)
+        _set_index(repo, journal, 1, sorted(changes), env)
         tree = _run(repo, "write-tree", env=env).stdout.decode().strip()
         fault("tree")
         if not no_verify:
@@ -244,26 +239,17 @@ def _write(repo: git.Repo, changes: Mapping[str, str | None]) -> None:
             fault("write")
 
 
-def _stage(repo: git.Repo, journal: Journal) -> None:
-    """The real index entries of the step's paths become its new blobs (nothing else in the index changes)."""
-    old = journal.old
-    for path, (_, blob) in sorted(journal.paths.items()):
-        if blob is None:
-            _run(repo, "update-index", "--force-remove", "--", path)
-        else:
-            mode = (_blob_at(repo, old, path) or ("100644", ""))[0]
-            _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
-
-
-def _index_to(repo: git.Repo, journal: Journal, paths: list[str]) -> None:
-    """The real index entries of ``paths`` back to their blobs before the step (the step did not land)."""
+def _set_index(repo: git.Repo, journal: Journal, side: int, paths: list[str],
+               env: Mapping[str, str] | None = None) -> None:
+    """Index entries of ``paths`` set to their blobs before (``side`` 0) or after (1) the step — in the
+    real index, or in the one ``env`` names (``GIT_INDEX_FILE``); nothing else in it changes."""
     for path in paths:
-        blob = journal.paths[path][0]
+        blob = journal.paths[path][side]
         if blob is None:
-            _run(repo, "update-index", "--force-remove", "--", path)
+            _run(repo, "update-index", "--force-remove", "--", path, env=env)
         else:
             mode = (_blob_at(repo, journal.old, path) or ("100644", ""))[0]
-            _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}")
+            _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)
 
 
 def _sync_index(repo: git.Repo, paths: list[str]) -> None:
@@ -342,7 +328,7 @@ def recover(repo: git.Repo) -> list[str]:
     if side == 1:
         _sync_index(repo, [p for p in journal.paths if p not in kept])
     else:
-        _index_to(repo, journal, [p for p in journal.paths if p not in kept])
+        _set_index(repo, journal, 0, [p for p in journal.paths if p not in kept])
     for leftover in (Path(repo.git_dir) / "migrate").glob("index-*"):
         leftover.unlink(missing_ok=True)
     if kept:
