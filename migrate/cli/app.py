@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import MigrateError
+from ..schemas import SCHEMA_VERSION
 
 
 class Group(click.Group):
@@ -47,6 +48,9 @@ def json_option(f):
 
 
 def echo_json(data) -> None:
+    """``data`` as JSON on stdout; an object gets the schema ``version`` first (``migrate/schemas/``)."""
+    if isinstance(data, dict):
+        data = {"version": SCHEMA_VERSION, **data}
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=False))
 
 

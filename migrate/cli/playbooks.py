@@ -244,7 +244,7 @@ def status_cmd(repo: Path, as_json: bool):
     runs = engine.status(repo)
     state = engine.run_state(repo)
     if as_json:
-        echo_json([r.to_dict() for r in runs])
+        echo_json({"runs": [r.to_dict() for r in runs], "state": state})
         return
     for line in state:
         click.echo(line)

@@ -113,7 +113,7 @@ def test_list_and_status_json(repo):
     assert cli(repo, "status").output == "no migrate runs in the history\n"
     applied = json.loads(cli(repo, "run", "retire-api", "-y", "--json").output)
     assert len(applied["commits"]) == 3
-    [run] = json.loads(cli(repo, "status", "--json").output)
+    [run] = json.loads(cli(repo, "status", "--json").output)["runs"]
     assert (run["playbook"], run["run_id"], run["state"]) == ("retire-api", applied["run_id"], "complete")
     assert applied["run_id"] in cli(repo, "status").output
 
