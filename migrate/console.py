@@ -7,6 +7,8 @@ data and prints; none computes anything.
 
 from __future__ import annotations
 
+import os
+
 import click
 import yaml
 from rich import box
@@ -15,8 +17,10 @@ from rich.markdown import Markdown
 from rich.markup import escape
 from rich.syntax import Syntax
 from rich.table import Table
+from rich.text import Text
 
 from .engine.report import render_plan, render_report
+from .engine.summary import Summary, summary_lines
 
 
 def print_table(title: str, columns: list[str], rows: list[list]) -> None:
@@ -73,42 +77,76 @@ def short_step(steps: list[dict]) -> str:
     return f"{last['index']} {last['name']} {last['sha'][:8]}" if last else "-"
 
 
-def show_plan(plan) -> None:
-    """Human output of a dry run: the report and every step's diff (rich on a terminal)."""
+def show_summary(summary: Summary, err: bool = False) -> None:
+    """The verdict and the steps at a glance (plain text: paths shortened from the middle, never cut)."""
+    console = Console(highlight=False, stderr=err)
+    if not console.is_terminal:
+        click.echo("\n".join(summary_lines(summary)), err=err)
+        return
+    _print_summary(console, summary)
+
+
+def _print_summary(console: Console, summary: Summary) -> None:
+    lines = summary_lines(summary, width=max(40, console.width - 12))
+    style = {"refused": "bold red", "changes": "bold yellow"}.get(summary.verdict, "bold green")
+    console.print(Text(lines[0], style=style))
+    for line in lines[1:]:
+        console.print(Text(line, style="red" if line.lstrip().startswith("FAILED") else ""))
+
+
+def show_plan(plan, summary: Summary) -> None:
+    """Human output of a dry run: the summary, the report, every step's diff and the summary again on a
+    terminal (through a pager when longer than the screen, like git); Markdown, diffs fenced, when piped."""
     console = Console(highlight=False)
     if not console.is_terminal:
-        click.echo(render_plan(plan), nl=False)
+        click.echo(render_plan(plan, summary), nl=False)
         return
-    console.print(Markdown(render_report(plan)))
-    for step in (s for s in plan.steps if s.planned):
-        console.rule(f"{step.index:02d}-{step.name}.diff")
-        console.print(Syntax(step.display_diff or "(no change)\n", "diff", word_wrap=True))
+    with console.capture() as captured:
+        _summary_block(console, summary)
+        console.print(Markdown(render_report(plan, summary, diffs_below=True, head=False)))
+        for step in (s for s in plan.steps if s.planned):
+            console.rule(f"diff of step {step.index}/{step.total} {step.name}")
+            console.print(Syntax(step.display_diff or "(no change)\n", "diff", word_wrap=True))
+        _summary_block(console, summary)
+    paged(captured.get(), console.size.height)
 
 
-def show_pending(plan) -> None:
-    rows = [[f"{s.index}/{s.total}", s.name, s.summary, ", ".join(f"{c.status} {c.path}" for c in s.files)]
-            for s in plan.pending]
-    print_table(f"{plan.playbook.name}: steps to commit (see the diffs with --dry-run)",
-                ["step", "name", "summary", "files"], rows)
+def _summary_block(console: Console, summary: Summary) -> None:
+    console.rule("summary")
+    _print_summary(console, summary)
+    console.rule()
 
 
-def show_applied(result) -> None:
-    plan = result.plan
-    for note in plan.notes:
+def paged(text: str, height: int) -> None:
+    """``text`` through the user's pager when it is longer than the screen (``$PAGER``, else ``less -FRX``
+    as git runs it; ``PAGER=cat`` turns it off); printed as is otherwise."""
+    if text.count("\n") < height - 1:
+        click.echo(text, nl=False, color=True)
+        return
+    os.environ.setdefault("LESS", "FRX")
+    click.echo_via_pager(text, color=True)
+
+
+def show_pending(summary: Summary) -> None:
+    """What a confirmation confirms: every step with its files (wrapped, never truncated)."""
+    click.echo("steps to commit (see every diff with --dry-run):", err=True)
+    for line in summary_lines(summary, files_per_step=1000, width=1000):
+        click.echo(line, err=True)
+
+
+def show_applied(result, summary: Summary) -> None:
+    for note in result.plan.notes:
         click.echo(note)
-    for step in plan.steps:
-        if step.commit and (step.name, step.commit) in result.commits:
-            click.echo(f"step {step.index}/{step.total} {step.name}: {step.commit[:12]} {step.summary}")
-        elif step.planned and not step.changes:
-            click.echo(f"step {step.index}/{step.total} {step.name}: nothing to change")
-    if result.commits:
-        click.echo(f"run {result.run_id}: {len(result.commits)} commit(s); undo with "
-                   f"`migrate rollback {result.run_id}`")
-        if result.no_verify:
-            click.echo("the repository's git hooks were skipped (--no-verify); each commit says so "
-                       "(Migrate-No-Verify: true)")
-    elif not result.already_applied:
-        click.echo(f"{plan.playbook.name}: nothing to change")
+    show_summary(summary)
+    if result.no_verify:
+        click.echo("the repository's git hooks were skipped (--no-verify); each commit says so "
+                   "(Migrate-No-Verify: true)")
+
+
+def show_rollback(result, summary: Summary) -> None:
+    for path in result.kept:
+        click.echo(f"kept a later change: {path}")
+    show_summary(summary)
 
 
 

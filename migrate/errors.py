@@ -43,6 +43,8 @@ class YamlError(MigrateError):
 class VerificationError(MigrateError):
     """A step's verification failed; nothing was written."""
 
-    def __init__(self, check: str, message: str, *, path: str | None = None, line: int | None = None):
+    def __init__(self, check: str, message: str, *, path: str | None = None, line: int | None = None,
+                 settings: tuple[str, ...] = ()):
         self.check = check
+        self.settings = settings      # KEY=VALUE parameters that would satisfy the check
         super().__init__(f"[{check}] {message}", path=path, line=line)

@@ -9,7 +9,7 @@ import pytest
 
 # Fixtures shared across folders: the engine's test repository (``repo``) and scripted histories
 # (``history_repo``, ``lumie``, ``small``).
-pytest_plugins = ["tests.fixtures.engine", "tests.fixtures.history"]
+pytest_plugins = ["tests.fixtures.engine", "tests.fixtures.history", "tests.fixtures.review"]
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,10 @@ Each command parses its options, calls one library function and prints the resul
 default, JSON with ``--json``; the human output is ``console``'s). Errors a user can cause are
 ``MigrateError``s: printed as one clear message, exit 1 (refused/failed) or 2 (usage). ``app`` is the
 command group and its shared options; ``repository`` the commands that read a repository;
-``playbooks`` those that run playbooks.
+``playbooks`` those that run playbooks; ``audit`` the ``verify`` command.
 """
 
-from . import playbooks, repository  # noqa: F401  (they add their commands to main)
+from . import audit, playbooks, repository, review  # noqa: F401  (they add their commands to main)
 from .app import main
 
 __all__ = ["main"]

@@ -7,25 +7,78 @@ import signal
 from pathlib import Path
 
 import click
+from click.shell_completion import CompletionItem
 
-from ..errors import MigrateError
+from ..errors import MigrateError, RepoError
+from ..playbook import load_playbook
+from ..playbook.library import list_playbooks
+from ..repo.git import git_toplevel
 from ..schemas import SCHEMA_VERSION
 
 
 class Group(click.Group):
-    """A click group that turns MigrateError into a message and an exit code."""
+    """A click group that turns MigrateError into a message and an exit code: with ``--json`` also a JSON
+    error object on stdout; with ``--detailed-exitcode`` every error is 1 (2 means "changes")."""
 
     def invoke(self, ctx):
         signal.signal(signal.SIGTERM, _interrupt)   # SIGTERM ends a run like Ctrl-C: between two steps
+        argv = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        as_json, detailed = "--json" in argv, "--detailed-exitcode" in argv
         try:
             return super().invoke(ctx)
         except MigrateError as exc:
+            code = 1 if detailed else exc.exit_code
+            if as_json:
+                echo_json(error_json(exc, code, "usage" if exc.exit_code == 2 else type(exc).__name__))
             click.echo(f"error: {exc}", err=True)
-            ctx.exit(exc.exit_code)
+            ctx.exit(code)
+        except click.UsageError as exc:
+            if not (as_json or detailed):
+                raise
+            code = 1 if detailed else exc.exit_code
+            if as_json:
+                echo_json(error_json(exc, code, "usage"))
+            exc.show()
+            ctx.exit(code)
         except KeyboardInterrupt:
             click.echo("interrupted: stopped at a safe point (a step is never left half-applied; the lock is "
                        "released). Run the same command again to resume, or `migrate rollback` to undo.", err=True)
             ctx.exit(130)
+
+
+def error_json(exc: Exception, code: int, kind: str) -> dict:
+    """An error as ``--json`` prints it (``migrate/schemas/error.schema.json``)."""
+    message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+    return {"error": {"message": message, "path": getattr(exc, "path", None), "line": getattr(exc, "line", None),
+                      "kind": kind, "check": getattr(exc, "check", None)}, "exit_code": code}
+
+
+def top_or_folder(folder: Path) -> Path:
+    """The repository top of ``folder`` (where .migrate/ lives), or ``folder`` outside git."""
+    try:
+        return git_toplevel(folder)
+    except RepoError:
+        return folder
+
+
+def complete_playbook(ctx: click.Context, _param, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of a playbook name: those ``migrate list`` shows (shipped and the repository's)."""
+    try:
+        books = list_playbooks(top_or_folder(Path(ctx.params.get("repo") or ".")))
+    except MigrateError:
+        return []
+    return [CompletionItem(b.name, help=b.description.strip().split(".")[0]) for b in books
+            if b.name.startswith(incomplete)]
+
+
+def complete_setting(ctx: click.Context, _param, incomplete: str) -> list[CompletionItem]:
+    """Shell completion of ``--set KEY=``: the parameters of the playbook named on the command line."""
+    try:
+        book = load_playbook(ctx.params.get("playbook") or "", top_or_folder(Path(ctx.params.get("repo") or ".")))
+    except MigrateError:
+        return []
+    return [CompletionItem(f"{p.name}=", help=p.description) for p in book.parameters.values()
+            if f"{p.name}=".startswith(incomplete)]
 
 
 def _interrupt(signum, frame):

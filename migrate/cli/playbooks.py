@@ -19,8 +19,9 @@ from ..playbook import load_playbook, parse_assignments, with_flags
 from ..playbook.parameters import params_assignments
 from ..playbook.library import list_playbooks
 from ..playbook.units import registries
-from ..repo.git import git_toplevel
-from .app import echo_json, json_option, main, repo_option
+from ..engine import summary
+from ..review import pull_request_markdown, write_page
+from .app import complete_playbook, complete_setting, echo_json, json_option, main, repo_option, top_or_folder
 
 
 # --- playbooks: list, plan, run, rollback, status ---------------------------------------------
@@ -32,8 +33,22 @@ def _set_option(f):
     f = click.option("--allow-shadowing", is_flag=True,
                      help="Run the repository's own .migrate/playbooks/P.yaml even though a shipped playbook has "
                           "that name.")(f)
-    return click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE",
+    return click.option("--set", "assignments", multiple=True, metavar="KEY=VALUE", shell_complete=complete_setting,
                         help="Set a playbook parameter (repeatable; lists: a,b,c; booleans: true/false).")(f)
+
+
+def _review_options(f):
+    """How a plan is shown: --format, --html FILE, --detailed-exitcode."""
+    f = click.option("--detailed-exitcode", is_flag=True,
+                     help="With a dry run, exit 0 when there is nothing to do (already applied), 2 when changes "
+                          "would be made, 1 on an error or a refusal (usage errors too) — as `terraform plan "
+                          "-detailed-exitcode` does. Without it: 0 ok, 1 refused or failed, 2 usage error.")(f)
+    f = click.option("--html", "html_file", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+                     help="Also write the review page: one self-contained HTML file (summary, diffs side by side "
+                          "and unified, object changes, checks, losses, the graph before and after).")(f)
+    return click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True,
+                        help="text: the report and every diff; markdown: sized for a pull-request comment (long "
+                             "diffs collapsed in <details>, within GitHub's 65,536 characters).")(f)
 
 
 def _snapshot_options(f):
@@ -96,30 +111,44 @@ class _Invocation:
     yes: bool = False
     as_json: bool = False
     allow_shadowing: bool = False
+    fmt: str = "text"
+    html_file: Path | None = None
+    detailed: bool = False
+
+    @property
+    def repo_arg(self) -> str | None:
+        """``--repo`` as the user gave it, for the commands a report proposes (None: the current folder)."""
+        return None if self.repo == Path(".") else str(self.repo)
 
 
 def _run_playbook(call: _Invocation) -> None:
-    book = load_playbook(call.playbook, _top_or_folder(call.repo), allow_shadowing=call.allow_shadowing)
+    if call.detailed and not call.options.dry_run:
+        raise UsageError("--detailed-exitcode is for a dry run: `migrate plan` or `migrate run --dry-run`")
+    book = load_playbook(call.playbook, top_or_folder(call.repo), allow_shadowing=call.allow_shadowing)
     params = with_flags(parse_assignments(call.assignments), book.parameters, _flags(list(call.flags)),
                         f"playbook {book.name!r}")
+    pending = lambda the_plan: console.show_pending(summary.of_plan(the_plan, call.repo_arg))  # noqa: E731
     result = engine.run(call.repo, book, params, call.options,
-                        confirm=_confirm(call.yes, "Apply these steps?", console.show_pending), progress=_progress)
+                        confirm=_confirm(call.yes, "Apply these steps?", pending), progress=_progress)
+    verdict = summary.of_plan(result.plan, call.repo_arg, result)
+    if verdict.error and not call.as_json:
+        click.echo(f"error: {verdict.error}", err=True)
+    if call.html_file is not None:
+        write_page(call.html_file, result.plan, verdict)
     if call.as_json:
-        echo_json(result.to_dict())
+        echo_json({"summary": verdict.to_dict(), **result.to_dict()})
+    elif call.fmt == "markdown":
+        click.echo(pull_request_markdown(result.plan, verdict), nl=False)
     elif call.options.dry_run:
-        console.show_plan(result.plan)
+        console.show_plan(result.plan, verdict)
     else:
-        console.show_applied(result)
+        console.show_applied(result, verdict)
+    if verdict.error and not call.as_json:
+        click.echo(f"error: {verdict.error}", err=True)
+    if call.detailed:
+        click.get_current_context().exit(verdict.exit_code)
     if result.plan.error is not None:
         click.get_current_context().exit(1)
-
-
-def _top_or_folder(folder: Path) -> Path:
-    """The repository top of ``folder`` (where .migrate/ lives), or ``folder`` outside git."""
-    try:
-        return git_toplevel(folder)
-    except RepoError:
-        return folder
 
 
 def _list_units(as_json: bool) -> None:
@@ -146,7 +175,7 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
     if operations:
         _list_units(as_json)
         return
-    books = list_playbooks(_top_or_folder(repo))
+    books = list_playbooks(top_or_folder(repo))
     if as_json:
         echo_json([b.to_dict() for b in books])
         return
@@ -168,37 +197,50 @@ _no_verify_option = click.option(
 
 
 @main.command("plan", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
-@click.argument("playbook")
+@click.argument("playbook", shell_complete=complete_playbook)
 @repo_option
 @_set_option
 @_snapshot_options
+@_review_options
 @json_option
 @click.pass_context
 def plan_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, allow_shadowing: bool, assignments,
-             snapshot_dir, update_snapshots: bool, as_json: bool):
-    """Show what PLAYBOOK would do (steps, files, graph changes, report, diffs); change nothing."""
+             snapshot_dir, update_snapshots: bool, fmt: str, html_file, detailed_exitcode: bool, as_json: bool):
+    """Show what PLAYBOOK would do (summary, steps, files, graph changes, report, diffs); change nothing.
+
+    Exit codes: 0 ok, 1 refused or verification failed, 2 usage error; with --detailed-exitcode: 0 nothing to do,
+    2 changes would be made, 1 error or refused. With --json an error is a JSON object on stdout, same codes.
+    """
     _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=True, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots),
-                              as_json=as_json, allow_shadowing=allow_shadowing))
+                              as_json=as_json, allow_shadowing=allow_shadowing, fmt=fmt, html_file=html_file,
+                              detailed=detailed_exitcode))
 
 
 @main.command("run", context_settings=_PLAYBOOK_FLAGS, epilog=_FLAGS_HELP)
-@click.argument("playbook")
+@click.argument("playbook", shell_complete=complete_playbook)
 @repo_option
 @_set_option
 @click.option("--dry-run", is_flag=True, help="Only show the plan and every diff; change nothing.")
 @_snapshot_options
+@_review_options
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when not on a terminal).")
 @_no_verify_option
 @json_option
 @click.pass_context
 def run_cmd(ctx: click.Context, playbook: str, repo: Path, params_file, allow_shadowing: bool, assignments,
-            dry_run: bool, snapshot_dir, update_snapshots: bool, yes: bool, no_verify: bool, as_json: bool):
-    """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied)."""
+            dry_run: bool, snapshot_dir, update_snapshots: bool, fmt: str, html_file, detailed_exitcode: bool,
+            yes: bool, no_verify: bool, as_json: bool):
+    """Apply PLAYBOOK: one verified commit per step (resumes an interrupted run; no-op if applied).
+
+    Exit codes: 0 ok, 1 refused or verification failed, 2 usage error; --dry-run --detailed-exitcode: 0 nothing
+    to do, 2 changes would be made, 1 error or refused. With --json an error is a JSON object on stdout.
+    """
     _run_playbook(_Invocation(repo, playbook, (*params_file, *assignments), tuple(ctx.args),
                               RunOptions(dry_run=dry_run, snapshot_dir=snapshot_dir, update_snapshots=update_snapshots,
                                          no_verify=no_verify), yes=yes, as_json=as_json,
-                              allow_shadowing=allow_shadowing))
+                              allow_shadowing=allow_shadowing, fmt=fmt, html_file=html_file,
+                              detailed=detailed_exitcode))
 
 
 @main.command("rollback")
@@ -215,15 +257,11 @@ def rollback_cmd(target: str, repo: Path, yes: bool, no_verify: bool, as_json: b
 
     result = engine.rollback(repo, target, confirm=_confirm(yes, "Roll back?", show), progress=_progress,
                              no_verify=no_verify)
+    verdict = summary.of_rollback(result, None if repo == Path(".") else str(repo))
     if as_json:
-        echo_json(result.to_dict())
+        echo_json({"summary": verdict.to_dict(), **result.to_dict()})
         return
-    if result.already:
-        click.echo(f"run {result.run.run.run_id} of {result.run.run.playbook} is already rolled back")
-    for reverted, revert in result.reverts:
-        click.echo(f"reverted {reverted[:12]} in {revert[:12]}")
-    for path in result.kept:
-        click.echo(f"kept a later change: {path}")
+    console.show_rollback(result, verdict)
 
 
 @main.command("recover")

@@ -12,12 +12,14 @@ from .. import console, engine
 from ..example import init_repo
 from ..example.snapshots import check_all, render_all
 from ..graph import build_graph
+from ..graph.overview import focus_dot, overview_dot, to_svg
 from ..graph.views import FORMATS, problems_report, render, rendered_application
 from ..inventory import Inventory
 from ..render.cache import cache_root
 from ..repo.doctor import doctor, render_text
 from ..repo.git import git_toplevel
 from ..repo.tracked import Tree
+from ..review import graph_page
 from ..roundtrip.cache import ParseCache
 from .app import Group, echo_json, json_option, main, repo_option
 
@@ -95,8 +97,10 @@ def doctor_cmd(repo: Path, as_json: bool):
 # --- graph ---------------------------------------------------------------------------
 @main.command("graph")
 @repo_option
-@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text",
-              show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph.")
+@click.option("--format", "fmt", type=click.Choice([*FORMATS, "svg", "html"]), default="text",
+              show_default=True, help="text: the App-of-Apps tree; json/dot/mermaid: the whole graph; svg: the "
+                                      "Applications (who deploys and needs whom) laid out by Graphviz; html: that "
+                                      "SVG in a self-contained page with the list of Applications.")
 @click.option("--focus", metavar="NODE",
               help="Only NODE's neighbourhood: an Application name, a repo path or a node id.")
 @click.option("--dangling", is_flag=True,
@@ -114,6 +118,10 @@ def graph_cmd(repo: Path, fmt: str, focus: str | None, dangling: bool, as_json: 
     for blind_spot in graph.blind_spots():
         click.echo(f"note: {blind_spot}", err=True)
     fmt = "json" if as_json else fmt
+    if fmt in ("svg", "html") and not dangling:
+        click.echo(to_svg(focus_dot(graph, focus) if focus else overview_dot(graph)) if fmt == "svg"
+                   else graph_page(graph, focus), nl=False)
+        return
     click.echo(problems_report(graph, fmt, focus) if dangling else render(graph, fmt, focus), nl=False)
     if dangling and (graph.failures() or graph.inv.errors):
         click.get_current_context().exit(1)  # like a linter: something is broken (not-synced ones do not count)

@@ -131,6 +131,7 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
         tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
         if step.error is not None and not (isinstance(step.error, Unsettled) and step.error.provisional):
             break
+    the_plan.graph_before, the_plan.graph_after = base.origin_graph, base.at(tree).graph
     _refuse_unparsed(the_plan, base)
     if all(step.error is None or isinstance(step.error, Unsettled) for step in the_plan.steps):
         _refuse_left_unsynced(the_plan, base, tree)

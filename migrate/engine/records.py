@@ -121,6 +121,8 @@ class Plan:
     carries: dict = field(default_factory=dict)           # node -> node it moved into, over the steps so far
     unsettled: list = field(default_factory=list)         # Unsettled: decisions the user must make (with --set)
     secret_params: set[str] = field(default_factory=set)
+    graph_before: Any = None      # DepGraph of the run's origin, and after its last planned step (review pages)
+    graph_after: Any = None
 
     @property
     def error(self) -> MigrateError | None:

@@ -6,7 +6,10 @@ before the diffs; ``render_plan(plan)`` is the report followed by every planned 
 
 from __future__ import annotations
 
+import re
+
 from .records import Plan, StepPlan
+from .summary import Summary, of_plan, summary_markdown
 
 
 def snapshot_name(index: int, step: str) -> str:
@@ -14,25 +17,34 @@ def snapshot_name(index: int, step: str) -> str:
     return f"{index:02d}-{step}.diff"
 
 
-def render_plan(plan: Plan) -> str:
-    """The report followed by every planned step's displayed diff (what a dry run prints)."""
-    parts = [render_report(plan)]
+def render_plan(plan: Plan, summary: Summary | None = None) -> str:
+    """The report followed by every planned step's displayed diff, fenced (what a dry run prints)."""
+    parts = [render_report(plan, summary, diffs_below=True)]
     for step in plan.steps:
         if step.planned:
-            diff = step.display_diff or "(no change)\n"
-            parts.append(f"\n# {snapshot_name(step.index, step.name)}\n{diff}")
+            parts.append(f"\n## Diff of step {step.index}/{step.total} `{step.name}`\n\n{fenced(step.display_diff)}")
     return "".join(parts)
 
 
-def render_report(plan: Plan) -> str:
-    """The reviewer's summary of a plan (Markdown, deterministic)."""
+def fenced(diff: str) -> str:
+    """A diff as a fenced ``diff`` block (a fence longer than any backtick run inside it)."""
+    if not diff:
+        return "(no change)\n"
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", diff)), default=0))
+    return f"{fence}diff\n{diff}{'' if diff.endswith(chr(10)) else chr(10)}{fence}\n"
+
+
+def render_report(plan: Plan, summary: Summary | None = None, diffs_below: bool = False, head: bool = True) -> str:
+    """The reviewer's report of a plan (Markdown, deterministic): the summary first, then the details; each
+    step names its diff file of a snapshot folder (``diffs_below``: the diffs follow the report instead)."""
     book = plan.playbook
-    lines = [f"# Playbook `{book.name}`", "", f"From {book.origin}.", "", book.description.strip(), "",
-             "## Parameters", ""]
+    lines = [f"# Playbook `{book.name}`", "", *(summary_markdown(summary or of_plan(plan)) if head else []),
+             f"From {book.origin}.", "", book.description.strip(), "", "## Parameters", ""]
     shown = plan.shown_params()
     for name, value in plan.params.items():
         origin = "default" if value == book.parameters[name].default else "set"
-        lines.append(f"- `{name}` = `{_value(shown[name])}` ({origin})")
+        text = _value(shown[name])
+        lines.append(f"- `{name}` = `{text}` ({origin})" if text else f"- `{name}`: empty ({origin})")
     lines += ["", *_notes(plan), *_decisions(plan), "## Problems that were there before the run", ""]
     lines += [f"- {text}" for text in plan.pre_existing_text()] or ["- none"]
     lines += [""]
@@ -44,13 +56,15 @@ def render_report(plan: Plan) -> str:
                   ""]
         lines += [f"- {r}" for r in plan.unverified] + [""]
     for step in plan.steps:
-        lines += _step_section(step)
+        lines += _step_section(step, diffs_below)
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def _value(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={v}" for k, v in value.items())
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
@@ -70,8 +84,10 @@ def _notes(plan: Plan) -> list[str]:
     return [line for note in plan.notes for line in (f"> {note}", "")]
 
 
-def _step_section(step: StepPlan) -> list[str]:
-    head = f"## Step {step.index}/{step.total} `{step.name}` ({step.step.operation})"
+def _step_section(step: StepPlan, diffs_below: bool) -> list[str]:
+    head = f"## Step {step.index}/{step.total} `{step.name}`"
+    if step.step.operation != step.name:
+        head += f" — operation `{step.step.operation}`"
     lines = [head, ""]
     if step.step.description:
         lines += [step.step.description.strip(), ""]
@@ -90,7 +106,7 @@ def _step_section(step: StepPlan) -> list[str]:
         lines += [f"**Verification failed:** {step.error}", ""]
     else:
         lines += [f"Checks passed: {', '.join(step.passed) or 'none'}.", ""]
-    lines += [f"Diff: `{snapshot_name(step.index, step.name)}`", ""]
+    lines += ["Diff: at the end of this report." if diffs_below else f"Diff: `{snapshot_name(step.index, step.name)}`", ""]
     return lines
 
 

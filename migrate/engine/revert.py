@@ -34,7 +34,7 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
             progress(f"recovered: {message}")
         gitops.ensure_writable(git_repo)
         runs = status(root)
-        found = _select_run(runs, target)
+        found = select_run(runs, target)
         result = RollbackResult(found, already=found.run.rolled_back)
         if result.already:
             return result
@@ -50,11 +50,11 @@ def rollback(repo: Path | str, target: str, *, confirm: Callable[[RunStatus], bo
             if since and set(since) <= ours:
                 gitops.reset_keep(git_repo, start)     # only this rollback's own revert commits leave the branch
             raise
-    result.run = _select_run(status(root), found.run.run_id)
+    result.run = select_run(status(root), found.run.run_id)
     return result
 
 
-def _select_run(runs: list[RunStatus], target: str) -> RunStatus:
+def select_run(runs: list[RunStatus], target: str) -> RunStatus:
     by_id = next((r for r in runs if r.run.run_id == target), None)
     if by_id is not None:
         return by_id
@@ -73,7 +73,7 @@ def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: 
         if step.sha in reverted:
             continue
         progress(f"reverting step {step.index}/{step.total} {step.name} ({step.sha[:12]})")
-        changes = _revert_changes(git_repo, step.sha)
+        changes = revert_changes(git_repo, step.sha)
         if changes is None:
             raise RepoError(f"reverting step {step.index} {step.name} ({step.sha[:12]}) conflicts with later "
                             f"changes; nothing was rolled back. {_conflict_hint(git_repo, step.sha, run, runs)}")
@@ -85,12 +85,12 @@ def _revert_all(git_repo: git.Repo, run: Run, result: RollbackResult, progress: 
         result.reverts.append((step.sha, sha))
 
 
-def _revert_changes(git_repo: git.Repo, sha: str) -> dict[str, str | None] | None:
-    """What reverting commit ``sha`` on HEAD writes, per path (``git revert``'s three-way merge of each
-    file: ours = HEAD, base = the commit, theirs = its parent); None if a path conflicts."""
+def revert_changes(git_repo: git.Repo, sha: str, onto: str = "HEAD") -> dict[str, str | None] | None:
+    """What reverting commit ``sha`` on ``onto`` writes, per path (``git revert``'s three-way merge of each
+    file: ours = ``onto``, base = the commit, theirs = its parent); None if a path conflicts."""
     paths = gitops.commit_files(git_repo, sha)
     base, theirs = gitops.contents_at(git_repo, sha, paths), gitops.contents_at(git_repo, f"{sha}^", paths)
-    ours = gitops.contents_at(git_repo, "HEAD", paths)
+    ours = gitops.contents_at(git_repo, onto, paths)
     changes: dict[str, str | None] = {}
     for path in paths:
         if ours[path] == base[path]:

@@ -140,7 +140,8 @@ def check_intents(after: Context, checks: Iterable[IntentCheck]) -> list[str]:
         if findings:
             first = findings[0]
             more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
-            raise VerificationError(check.name, first.message + more, path=first.path, line=first.line)
+            raise VerificationError(check.name, first.message + more, path=first.path, line=first.line,
+                                    settings=first.settings)
         passed.append(check.name)
     return passed
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Iterable
 
 from ..errors import UsageError
+from ..schemas import SCHEMA_VERSION
 from .model import DepGraph, Reference
 from .store import DANGLING, EXTERNAL, PROBLEMS, STRUCTURE, SUSPECT, UNSYNCED, UNVERIFIED
 
@@ -30,7 +31,7 @@ def render(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
         return focus_text(graph, node) if node else tree_text(graph)
     nodes = _nodes_of(graph, node)
     if fmt == "json":
-        return json.dumps(graph_json(graph, nodes, node), indent=2, ensure_ascii=False)
+        return json.dumps({"version": SCHEMA_VERSION, **graph_json(graph, nodes, node)}, indent=2, ensure_ascii=False)
     if fmt == "dot":
         return dot(graph, nodes)
     if fmt == "mermaid":
@@ -58,7 +59,7 @@ def _short(node: str) -> str:
 
 
 # --- text: the App-of-Apps tree -----------------------------------------------------------------
-def _app_contents(graph: DepGraph, app: str) -> tuple[set[str], list[str]]:
+def app_contents(graph: DepGraph, app: str) -> tuple[set[str], list[str]]:
     """(nodes the app deploys, not through child apps; its child apps in order)."""
     seen, children, stack = {app}, [], [app]
     while stack:
@@ -115,7 +116,7 @@ def _tree_lines(graph: DepGraph, app: str, prefix: str, last: bool, seen: set[st
     if app in seen:
         return
     seen.add(app)
-    contents, children = _app_contents(graph, app)
+    contents, children = app_contents(graph, app)
     children = [c for c in children if c != app]
     bar = "│  " if children else "   "
     for line in _summary(graph, contents):
@@ -253,7 +254,7 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
     unsynced = [_node_json(graph, n) for n in graph.applications() if not graph.is_synced(n) and n in keep]
     unverified = [p for p in graph.unverified() if p.synced and (p.source in keep or p.target in keep)]
     if fmt == "json":
-        return json.dumps({"problems": [p.to_dict() for p in failures],
+        return json.dumps({"version": SCHEMA_VERSION, "problems": [p.to_dict() for p in failures],
                            "not_synced": [p.to_dict() for p in others],
                            "unverified": [p.to_dict() for p in unverified],
                            "unsynced_applications": unsynced,

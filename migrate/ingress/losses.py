@@ -52,10 +52,11 @@ def _summary(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, bool) or value is None else str(value)
 
 
-def entry(kind: str, message: str, account: Account) -> ReportEntry:
-    """A report entry about ``account``, at its definition (a plugin) or first use (an annotation)."""
+def entry(kind: str, message: str, account: Account, accepted: bool | None = None) -> ReportEntry:
+    """A report entry about ``account``, at its definition (a plugin) or first use (an annotation); a loss
+    says whether it is ``accepted``."""
     path, line = account.feature.defined or account.places[0]
-    return ReportEntry(kind, message, path, line)
+    return ReportEntry(kind, message, path, line, subject=account.feature.name, accepted=accepted)
 
 
 def unaccepted(losses: list[Account], accepted: set[str]) -> list[Finding]:
@@ -66,4 +67,4 @@ def unaccepted(losses: list[Account], accepted: set[str]) -> list[Finding]:
     flags = " ".join(f"--accept-loss {n}" for n in names)
     return [Finding(f"{len(names)} loss(es) not accepted: {', '.join(names)} (see the loss report in the plan). "
                     f"Nothing is written until each is accepted by name: add {flags} "
-                    f"(or --set accept_loss={','.join(names)})")]
+                    f"(or --set accept_loss={','.join(names)})", settings=(f"accept_loss={','.join(names)}",))]

@@ -329,7 +329,8 @@ class TranslatePlugins(Operation):
         accepted = set(ctx.options["accept_loss"])
         changes = edit.changes()
         losses = edit.losses()
-        report = [*(entry("loss", a.loss_text(a.feature.name in accepted), a) for a in losses),
+        report = [*(entry("loss", a.loss_text(a.feature.name in accepted), a, a.feature.name in accepted)
+                    for a in losses),
                   *(entry("note", a.note_text(), a) for a in edit.accounts.values() if not a.outcome.lost)]
         for name in sorted(accepted - {a.feature.name for a in losses}):
             ctx.report.add("note", f"{name} was accepted as a loss, but nothing of that name is lost")

@@ -24,12 +24,15 @@ from ..repo.tracked import Tree
 @dataclass(frozen=True)
 class ReportEntry:
     """One line of the risk report: ``kind`` (e.g. ``dropped-reference``, ``pre-existing``,
-    ``conflict``, ``rule``, ``loss``, ``note``), a message, and where it comes from."""
+    ``conflict``, ``rule``, ``loss``, ``note``), a message, and where it comes from. A loss names
+    what is lost (``subject``, the name to accept it by) and whether the user ``accepted`` it."""
 
     kind: str
     message: str
     path: str | None = None
     line: int | None = None
+    subject: str | None = None
+    accepted: bool | None = None
 
     def location(self) -> str:
         if self.path and self.line:
@@ -41,7 +44,8 @@ class ReportEntry:
         return f"[{self.kind}] {where + ': ' if where else ''}{self.message}"
 
     def to_dict(self) -> dict:
-        return {"kind": self.kind, "message": self.message, "path": self.path, "line": self.line}
+        return {"kind": self.kind, "message": self.message, "path": self.path, "line": self.line,
+                "subject": self.subject, "accepted": self.accepted}
 
 
 class Report:

@@ -62,11 +62,13 @@ class Option:
 
 @dataclass(frozen=True)
 class Finding:
-    """A failed expectation of a check: what is wrong and where."""
+    """A failed expectation of a check: what is wrong and where; ``settings``: the ``KEY=VALUE``
+    parameters that would satisfy it, when there are (the next command a report proposes)."""
 
     message: str
     path: str | None = None
     line: int | None = None
+    settings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

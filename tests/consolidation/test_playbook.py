@@ -64,7 +64,7 @@ def test_dry_run_prints_the_plan_and_every_diff_and_changes_nothing(example_repo
     result = cli(example_repo, "run", PLAYBOOK, "--dry-run")
     assert result.exit_code == 0, result.output
     for step in ("create-target", "register-target", "rewrite-consumers", "retire-sources"):
-        assert f"`{step}` ({step})" in result.output and f"-{step}.diff\n--- " in result.output
+        assert "Diff of step " in result.output and f"`{step}`\n\n```diff\n--- " in result.output
     assert "[dropped-reference] applications/lumie/ai/ai-svc/common-values.yaml:69: ai-svc: env EXAM_SVC_GRPC_HOST" \
         in result.output
     assert "[pre-existing] applications/lumie/frontend/common-values.yaml:26: http://auth-svc.lumie-platform.svc:8080" \

@@ -31,10 +31,11 @@ def test_dry_run_leaves_head_index_and_files_exactly_as_they_were(repo):
 
 def test_plan_shows_steps_files_checks_and_redacted_diffs(repo):
     out = cli(repo, "plan", "retire-api").output
-    assert "## Step 3/3 `retire` (remove-paths)" in out
+    assert "## Step 3/3 `retire` — operation `remove-paths`" in out
     assert "- D `apps/api/secret.yaml` (+0 -8)" in out
     assert "Checks passed: yaml-parses, declared-paths, no-new-dangling, object-changes, kubernetes-schema, unchanged, not-synced." in out
-    assert "# 01-repoint-web.diff\n--- a/apps/web/deployment.yaml\n+++ b/apps/web/deployment.yaml\n" in out
+    assert ("## Diff of step 1/3 `repoint-web`\n\n```diff\n--- a/apps/web/deployment.yaml\n"
+            "+++ b/apps/web/deployment.yaml\n") in out
     assert "-  password: <redacted>\n" in out and SECRET not in out
 
 
