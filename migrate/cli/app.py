@@ -73,8 +73,10 @@ def complete_playbook(ctx: click.Context, _param, incomplete: str) -> list[Compl
 
 def complete_setting(ctx: click.Context, _param, incomplete: str) -> list[CompletionItem]:
     """Shell completion of ``--set KEY=``: the parameters of the playbook named on the command line."""
+    # While an option's value is being completed, click leaves the positional playbook in ctx.args.
+    name = ctx.params.get("playbook") or next((a for a in ctx.args if not a.startswith("-")), "")
     try:
-        book = load_playbook(ctx.params.get("playbook") or "", top_or_folder(Path(ctx.params.get("repo") or ".")))
+        book = load_playbook(name, top_or_folder(Path(ctx.params.get("repo") or ".")))
     except MigrateError:
         return []
     return [CompletionItem(f"{p.name}=", help=p.description) for p in book.parameters.values()

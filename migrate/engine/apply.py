@@ -113,15 +113,26 @@ def _commit_step(git_repo: git.Repo, step: StepPlan, trailers: list[tuple[str, s
                        verify=lambda sha: verify_commit(git_repo, sha, step.diff_sha256), no_verify=no_verify)
 
 
-def verify_commit(git_repo: git.Repo, sha: str, planned_sha256: str) -> str:
-    """Recompute a step commit's diff from the commit itself; its hash must equal the trailer
-    (and the plan's). Returns the hash."""
+def commit_diff(git_repo: git.Repo, sha: str, *, redact: bool = False) -> str:
+    """A commit's diff against its first parent, computed from the commit itself the way a step's diff
+    is (``redact``: as a step displays it, Secret values hidden)."""
     commit = git_repo.commit(sha)
-    trailer = (trailers_of(git_repo.working_tree_dir, sha).get(DIFF) or [""])[0]
     paths = gitops.commit_files(git_repo, sha)
     parent = commit.parents[0].hexsha if commit.parents else None
     old = gitops.contents_at(git_repo, parent, paths) if parent else dict.fromkeys(paths)
-    actual = sha256(diff_files(old, gitops.contents_at(git_repo, sha, paths)))
+    return diff_files(old, gitops.contents_at(git_repo, sha, paths), redact=redact)
+
+
+def commit_diff_sha256(git_repo: git.Repo, sha: str) -> str:
+    """What a step commit's ``Migrate-Diff-Sha256`` must be: the hash of its diff, recomputed from the commit."""
+    return sha256(commit_diff(git_repo, sha))
+
+
+def verify_commit(git_repo: git.Repo, sha: str, planned_sha256: str) -> str:
+    """Recompute a step commit's diff from the commit itself; its hash must equal the trailer
+    (and the plan's). Returns the hash."""
+    trailer = (trailers_of(git_repo.working_tree_dir, sha).get(DIFF) or [""])[0]
+    actual = commit_diff_sha256(git_repo, sha)
     if actual != trailer or actual != planned_sha256:
         raise VerificationError("verified-diff", f"commit {sha[:12]}'s diff hashes to {actual}, "
                                 f"its trailer says {trailer or 'nothing'} and the plan {planned_sha256}")

@@ -30,7 +30,8 @@ PLAYBOOK, STEP, RUN, DIFF, PARAMS = ("Migrate-Playbook", "Migrate-Step", "Migrat
                                      "Migrate-Params-Sha256")
 SKIPPED, REVERT_OF = "Migrate-Skipped", "Migrate-Revert-Of"
 NO_VERIFY = "Migrate-No-Verify"   # the run skipped the repository's git hooks (--no-verify)
-_STEP = re.compile(r"^(?P<index>\d+)/(?P<total>\d+)\s+(?P<name>\S+)$")
+KEYS = (PLAYBOOK, STEP, RUN, DIFF, PARAMS, SKIPPED, REVERT_OF, NO_VERIFY)   # every trailer migrate writes
+STEP_VALUE = re.compile(r"^(?P<index>\d+)/(?P<total>\d+)\s+(?P<name>\S+)$")   # Migrate-Step's value
 _REVERTS_BODY = re.compile(r"^This reverts commit (?P<sha>[0-9a-f]{7,64})", re.MULTILINE)
 
 
@@ -68,7 +69,7 @@ def make_run_id(playbook: str, now: datetime | None = None) -> str:
 
 
 # --- reading: git's trailer parsing ------------------------------------------------------------------
-def _trailer_lines(text: str) -> dict[str, list[str]]:
+def trailer_lines(text: str) -> dict[str, list[str]]:
     """``Key: value`` lines (as git prints parsed, unfolded trailers) -> key -> values."""
     trailers: dict[str, list[str]] = {}
     for line in text.splitlines():
@@ -84,13 +85,13 @@ def parse_trailers(message: str) -> dict[str, list[str]]:
     proc = subprocess.run(["git", "interpret-trailers", "--parse"], input=message, capture_output=True, text=True)
     if proc.returncode != 0:
         raise RepoError(f"git interpret-trailers failed: {proc.stderr.strip()}")
-    return _trailer_lines(proc.stdout)
+    return trailer_lines(proc.stdout)
 
 
 def trailers_of(repo_root: Path | str, sha: str) -> dict[str, list[str]]:
     """The trailers of commit ``sha``, as git parses them."""
     repo = open_repo(repo_root)
-    return _trailer_lines(repo.git.log("-1", "--format=%(trailers:only,unfold)", sha))
+    return trailer_lines(repo.git.log("-1", "--format=%(trailers:only,unfold)", sha))
 
 
 def _first(trailers: dict[str, list[str]], key: str) -> str | None:
@@ -185,7 +186,7 @@ class _RunCollector:
 
     def _add_step(self, commit: Commit, trailers: dict[str, list[str]]) -> None:
         run_id, playbook = _first(trailers, RUN), _first(trailers, PLAYBOOK)
-        step = _STEP.match(_first(trailers, STEP) or "")
+        step = STEP_VALUE.match(_first(trailers, STEP) or "")
         if not (run_id and playbook and step):
             return
         run = self.runs.setdefault(run_id, Run(playbook, run_id))
@@ -216,10 +217,18 @@ def find_runs(repo_root: Path | str) -> list[Run]:
     repo = open_repo(repo_root)
     out = git_log(repo, "-E", f"--grep=^({RUN}|{REVERT_OF}):", "--grep=^This reverts commit",
                   f"--format={HEADER}{FIELD}%(trailers:only,unfold){FIELD}%b")
-    collector = _RunCollector()
+    records = []
     for record in out.split(RECORD)[1:]:
         *header, trailers, body = record.split(FIELD, 5)
-        collector.add(parse_header(FIELD.join(header)), _trailer_lines(trailers), body)
+        records.append((parse_header(FIELD.join(header)), trailer_lines(trailers), body))
+    return fold_runs(records)
+
+
+def fold_runs(commits: Iterable[tuple[Commit, dict[str, list[str]], str]]) -> list[Run]:
+    """Migrate commits, oldest first (each: the commit, its trailers, its body), folded into runs."""
+    collector = _RunCollector()
+    for commit, trailers, body in commits:
+        collector.add(commit, trailers, body)
     return list(collector.runs.values())
 
 

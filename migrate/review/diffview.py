@@ -74,21 +74,25 @@ def parse(diff: str) -> list[FileDiff]:
     return files
 
 
+_TOKEN = re.compile(r"[\w.-]+|\s+|.")
+
+
 def _marked(a: str, b: str) -> tuple[str, str]:
-    """``a`` and ``b`` escaped, their differing characters wrapped in <mark>."""
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    """``a`` and ``b`` escaped, their differing words (host names, paths and numbers whole) wrapped in <mark>."""
+    x, y = _TOKEN.findall(a), _TOKEN.findall(b)
+    matcher = SequenceMatcher(None, x, y, autojunk=False)
     if matcher.ratio() < 0.3:
         return escape(a), escape(b)
     left, right = [], []
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
-            left.append(escape(a[i1:i2]))
-            right.append(escape(b[j1:j2]))
+            left.append(escape("".join(x[i1:i2])))
+            right.append(escape("".join(y[j1:j2])))
             continue
         if i2 > i1:
-            left.append(f"<mark>{escape(a[i1:i2])}</mark>")
+            left.append(f"<mark>{escape(''.join(x[i1:i2]))}</mark>")
         if j2 > j1:
-            right.append(f"<mark>{escape(b[j1:j2])}</mark>")
+            right.append(f"<mark>{escape(''.join(y[j1:j2]))}</mark>")
     return "".join(left), "".join(right)
 
 
@@ -137,7 +141,8 @@ def unified_html(file: FileDiff) -> str:
             rows.append(f'<tr class="{_CLASS.get(line.kind, "ctx")}"><td class="n">{_num(line.old)}</td>'
                         f'<td class="n">{_num(line.new)}</td><td><span class="mk">{escape(line.kind)}</span>'
                         f'{text}</td></tr>')
-    return '<table class="diff unified">' + "".join(rows) + "</table>"
+    return ('<table class="diff unified"><colgroup><col class="n"><col class="n"><col></colgroup>' + "".join(rows)
+            + "</table>")
 
 
 def split_html(file: FileDiff) -> str:
@@ -150,13 +155,14 @@ def split_html(file: FileDiff) -> str:
             rc = _CLASS[right.kind] if right else "empty"
             rows.append(f'<tr><td class="n {lc}">{_num(left.old) if left else ""}</td><td class="{lc}">{lt}</td>'
                         f'<td class="n {rc}">{_num(right.new) if right else ""}</td><td class="{rc}">{rt}</td></tr>')
-    return '<table class="diff split">' + "".join(rows) + "</table>"
+    return ('<table class="diff split"><colgroup><col class="n"><col><col class="n"><col></colgroup>' + "".join(rows)
+            + "</table>")
 
 
 def file_html(file: FileDiff, open_: bool = True) -> str:
     """One file's diff, both views (the page shows one), headed by its status, path and line counts."""
     return (f'<details class="file"{" open" if open_ else ""}><summary><span class="st st-{file.status}">'
-            f'{file.status}</span> <code>{escape(file.path)}</code> <span class="cnt"><span class="a">+{file.added}'
-            f'</span> <span class="r">−{file.removed}</span></span></summary>'
+            f'{file.status}</span> <code>{escape(file.path)}</code> <span class="cnt"><span class="a">+{file.added:,}'
+            f'</span> <span class="r">−{file.removed:,}</span></span></summary>'
             f'<div class="view-unified">{unified_html(file)}</div><div class="view-split">{split_html(file)}</div>'
             "</details>")

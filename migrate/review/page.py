@@ -116,7 +116,7 @@ def _summary_section(plan: Plan, summary: Summary) -> str:
         objects = s.objects or {}
         rows.append([f'<a href="#step-{s.index}">{s.index}/{s.total} <code>{escape(s.name)}</code></a>',
                      f'<span class="state-{s.state}">{escape(s.state)}</span>', str(len(s.files) or ""),
-                     f'<span class="a">+{s.added}</span> <span class="r">−{s.removed}</span>' if s.files else "",
+                     f'<span class="a">+{s.added:,}</span> <span class="r">−{s.removed:,}</span>' if s.files else "",
                      " ".join(f"{m}{objects[k]}" for m, k in (("+", "added"), ("−", "removed"), ("~", "changed"))
                               if objects.get(k)) or ("same" if s.objects is not None else "not rendered"),
                      escape(checks)])
@@ -152,7 +152,8 @@ def _problems_section(plan: Plan, summary: Summary) -> str:
         new = [r for r in after if r.key not in before]
         fixed = [r for r in plan.pre_existing if r.key not in {a.key for a in after}]
         passing = sum(len(s.graph.new) for s in plan.steps if s.graph)
-        parts.append(f"<h3>After the run ({len(after)}: {len(new)} new, {len(fixed)} fixed)</h3>"
+        same = "" if new or fixed else "<p>The same as before the run.</p>"
+        parts.append(f"<h3>After the run ({len(after)}: {len(new)} new, {len(fixed)} fixed)</h3>" + same
                      + _items([*(f"new: {r}" for r in new), *(f"fixed: {r}" for r in fixed)])
                      + (f'<p class="note">{passing} transitional problem(s) made by one step and fixed by a later one: '
                         "see each step's Graph.</p>" if passing else ""))
