@@ -178,3 +178,9 @@ def test_a_long_plan_on_a_terminal_goes_through_the_pager_and_a_pipe_never_does(
     subprocess.run([sys.executable, "-m", "migrate", "plan", "consolidate-backend", "--repo", str(planned_example)],
                    env=env, capture_output=True, check=True)
     assert not mark.exists()
+
+
+def test_the_readme_tour_shows_the_real_summary(cb_result):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = readme.split("$ migrate plan consolidate-backend\n", 1)[1].split("```", 1)[0]
+    assert block.splitlines() == summary_lines(of_plan(cb_result.plan))
