@@ -39,7 +39,8 @@ def _chromium(browser: str, tmp_path: Path, page: Path, *args: str) -> tuple[sub
     log = tmp_path / "netlog.json"
     done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                            "--no-first-run", "--disable-background-networking", "--disable-component-update",
-                           "--disable-sync", "--metrics-recording-only", f"--user-data-dir={tmp_path / 'profile'}",
+                           "--disable-sync", "--metrics-recording-only", "--host-resolver-rules=MAP * ~NOTFOUND",
+                           f"--user-data-dir={tmp_path / 'profile'}",
                            f"--log-net-log={log}", "--net-log-capture-mode=Everything", *args, page.as_uri()],
                           capture_output=True, text=True, timeout=180)
     return done, _urls(json.loads(log.read_text() or "{}")) if log.exists() else []
@@ -68,10 +69,10 @@ def page_file(cb_result, tmp_path_factory) -> Path:
 def test_the_network_log_sees_a_page_that_fetches(browser, tmp_path):
     """The detector works: a page with a remote image is seen fetching it."""
     control = tmp_path / "control.html"
-    control.write_text('<!DOCTYPE html><html><body><img src="http://127.0.0.1:9/probe.png"></body></html>')
+    control.write_text('<!DOCTYPE html><html><body><img src="http://probe.invalid/probe.png"></body></html>')
     done, urls = _chromium(browser, tmp_path, control, "--dump-dom")
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "http://127.0.0.1:9/probe.png" in _remote(urls)
+    assert "http://probe.invalid/probe.png" in _remote(urls)
 
 
 def test_chromium_builds_every_step_hunk_and_graph_and_fetches_nothing(browser, page_file, cb_result, tmp_path):
