@@ -9,7 +9,7 @@ of the previous step, records the diffs, and verifies (``verify``). Nothing is w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 import git
 
@@ -198,7 +198,7 @@ def _plan_step(step: StepPlan, ctx: Context, the_plan: Plan, snapshots: Path | N
         the_plan.carries.update(result.carries)
         the_plan.secret_params |= _secret_params(spec, params, ctx.tree, step.changes)
         after = ctx.tree.with_changes(step.changes) if step.changes else ctx.tree
-        _verify(step, ctx, after, declared, the_plan, snapshots, result.checks)
+        _verify(step, ctx, after, declared, the_plan, snapshots, result)
         return after
     except UsageError:
         raise
@@ -249,7 +249,7 @@ def _strings(value: Any) -> list[str]:
 
 
 def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_plan: Plan,
-            snapshots: Path | None, own_checks: list[IntentCheck]) -> None:
+            snapshots: Path | None, result) -> None:
     check_parses(after, step.changes)
     check_declared(declared, step.changes)
     step.passed += ["yaml-parses", "declared-paths"]
@@ -259,25 +259,26 @@ def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_p
     check_graph(step.graph)
     step.passed.append("no-new-dangling")
     check_yamllint(ctx.tree, after, step.changes)
-    _verify_objects(step, ctx, after, the_plan)
+    _verify_objects(step, ctx, after, the_plan, result.objects)
     uses = [*the_plan.playbook.checks, *step.step.checks]
-    checks = [_intent(use, the_plan.params) for use in uses] + list(own_checks)
+    checks = [_intent(use, the_plan.params) for use in uses] + list(result.checks)
     step.passed += check_intents(ctx.at(after), checks)
     if snapshots is not None and snapshots.is_dir():
         check_snapshot(snapshots, step.index, step.name, step.display_diff)
         step.passed.append("snapshot")
 
 
-def _verify_objects(step: StepPlan, ctx: Context, after: Tree, the_plan: Plan) -> None:
-    """The step's object changes (what Argo CD would apply before and after it) are the declared ones,
-    and the objects it adds or changes in Kubernetes' own groups are valid."""
+def _verify_objects(step: StepPlan, ctx: Context, after: Tree, the_plan: Plan, own: Iterable = ()) -> None:
+    """The step's object changes (what Argo CD would apply before and after it) are the declared ones (by the
+    step's ``objects:``, and ``own``: the rules its operation adds), and the objects it adds or changes in
+    Kubernetes' own groups are valid."""
     before_view, after_view = ctx.graph.view, ctx.analyses.graph(after).view
     if not before_view.rendering:
         return
     step.objects = object_changes(before_view, after_view)
     spec = step.step
     rules = [ObjectRule.of(substitute(dict(raw), the_plan.params, path=spec.path, line=spec.line))
-             for raw in spec.objects]
+             for raw in spec.objects] + [ObjectRule.of(dict(raw)) for raw in own]
     check_intended(step.objects, rules)
     step.passed.append("object-changes")
     check_schemas(step.objects, after_view, ctx.inventory.config.kube_version)

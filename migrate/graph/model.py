@@ -32,7 +32,7 @@ import networkx as nx
 from ..errors import UsageError
 from ..inventory import Inventory
 from ..render.view import ArgoView
-from .references import References
+from .references import References, known_names
 from .store import DANGLING, EXTERNAL, PROBLEMS, UNVERIFIED, GraphStore, path_node_id
 from .structure import build_structure
 
@@ -135,6 +135,13 @@ class DepGraph:
 
     def unsynced_applications(self) -> set[str]:
         return {self.g.nodes[n]["name"] for n in self.applications() if n not in self._synced}
+
+    def known_names(self) -> dict:
+        """Each name a component is known by (its Application's name, without an ordering prefix, the
+        charts it installs) -> that Application; a synced one wins."""
+        if getattr(self, "_known", None) is None:
+            self._known = known_names(self.inv, self.view, self._synced)
+        return self._known
 
     def applications(self) -> list[str]:
         return sorted(n for n, kind in self.g.nodes(data="kind") if kind == "application")

@@ -45,7 +45,7 @@ class References:
         self.secrets = {s.id: s for s in records.secrets}
         self.attachables = {(a.kind, a.namespace, a.name): a for a in records.attachables}
         self.outside_namespaces = _namespaces_with_outside_content(b)
-        self.apps_by_name = _component_apps(b)
+        self.apps_by_name = known_names(b.inv, b.view, b.synced)
         self.component_names = set(self.apps_by_name)
         self.installed: set[str] = set()
         self._deployed_folders: set[str] | None = None
@@ -263,7 +263,7 @@ CLUSTER_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"}
 ORDER_PREFIX = re.compile(r"^\d+[-_.]")  # ``03-cert-manager``: an ordering number before the name
 
 
-def _component_apps(b: GraphStore) -> dict[str, Application]:
+def known_names(inv: Inventory, view, synced) -> dict[str, Application]:
     """Each name a component is known by -> the Application installing it.
 
     An Application is known by its name, by that name without an ordering prefix (``03-cert-manager``)
@@ -271,11 +271,11 @@ def _component_apps(b: GraphStore) -> dict[str, Application]:
     deploys). A synced Application wins over one nothing syncs, then its own name over an alias.
     """
     ranked: dict[str, tuple[tuple[bool, int, str], Application]] = {}
-    for app in b.view.apps.values():
+    for app in view.apps.values():
         aliases = [(app.name, 0), (ORDER_PREFIX.sub("", app.name), 1)]
-        aliases += [(chart, 2) for chart in _charts_installed(b.inv, app)]
+        aliases += [(chart, 2) for chart in _charts_installed(inv, app)]
         for alias, rank in aliases:
-            key = (app.id not in b.synced, rank, app.id)
+            key = (app.id not in synced, rank, app.id)
             if alias not in ranked or key < ranked[alias][0]:
                 ranked[alias] = (key, app)
     return {alias: app for alias, (_, app) in ranked.items()}

@@ -27,6 +27,7 @@ from ..playbook import Context, Operation, Option, StepResult, register_operatio
 from ..repo.tracked import Tree
 from ..roundtrip import insert, load
 from ..roundtrip.nodes import is_map, text
+from .chart_templates import disable_template
 
 
 @dataclass(frozen=True)
@@ -37,29 +38,38 @@ class Component:
     owned_folders: tuple[str, ...]
     owned_files: frozenset[str]
     app_names: frozenset[str]                   # every Application of the repo (to match CRD groups)
+    alias: str = ""                             # the name it was asked for, when another than its Application's
 
     @classmethod
-    def find(cls, inv: Inventory, name: str, generated: Iterable[Application] = ()) -> "Component":
+    def find(cls, inv: Inventory, name: str, generated: Iterable[Application] = (),
+             known: Mapping[str, Application] | None = None) -> "Component":
         """The component ``name`` — an Application of a file, or one an ApplicationSet or a chart
-        generates (``generated``); UsageError (exit 2) when no Application has that name."""
+        generates (``generated``), else the one ``known`` by that name (``system-ingress-nginx``
+        installing the chart ingress-nginx, ``03-cert-manager``); UsageError (exit 2) when none is."""
         generated = list(generated)
         app = inv.application(name) or next((a for a in generated if a.name == name), None)
+        app = app or (known or {}).get(name)
         every = [*inv.applications, *generated]
         if app is None:
             known = ", ".join(sorted({a.name for a in every})) or "none"
-            raise UsageError(f"unknown component {name!r}: no Application of that name (Applications: {known})")
+            raise UsageError(f"unknown component {name!r}: no Application of that name, or installing a chart "
+                             f"of that name (Applications: {known}); set the playbook's component parameter "
+                             "(--set component=NAME) to the one to drop")
         home = posixpath.dirname(app.file)
         shared = any(a is not app and (a.file == home or a.file.startswith(home + "/")) for a in inv.applications)
         # its Application file's folder is its own unless other Applications live there too (apps/*.yaml)
         folders = {*app.source_paths} | (set() if app.generated_by or shared or not home else {home})
         files = {*app.value_files} | (set() if app.generated_by else {app.file})
-        return cls(app, tuple(sorted(f for f in folders if f)), frozenset(files), frozenset(a.name for a in every))
+        return cls(app, tuple(sorted(f for f in folders if f)), frozenset(files),
+                   frozenset({a.name for a in every} | ({name} if name != app.name else set())),
+                   name if name != app.name else "")
 
     @classmethod
     def of(cls, ctx: Context, name: str, origin: bool = False) -> "Component":
         """The component ``name`` in the tree of ``ctx`` (or before the run)."""
         graph = ctx.origin_graph if origin else ctx.graph
-        return cls.find(ctx.origin_inventory if origin else ctx.inventory, name, graph.view.generated())
+        return cls.find(ctx.origin_inventory if origin else ctx.inventory, name, graph.view.generated(),
+                        graph.known_names())
 
     @property
     def name(self) -> str:
@@ -75,7 +85,8 @@ class Component:
     def installs(self, api_version: str) -> bool:
         """Does the component install the CRD of this apiVersion's group?"""
         group = kinds.api_group(api_version)
-        return kinds.is_custom_group(group) and kinds.component_for_group(group, set(self.app_names)) == self.name
+        return kinds.is_custom_group(group) and \
+            kinds.component_for_group(group, set(self.app_names)) in {self.name, self.alias}
 
     def installs_kind_of(self, doc: Any) -> bool:
         """Is this YAML document an object of a kind the component installs (KongPlugin...)?"""
@@ -118,14 +129,23 @@ class UnregisterComponent(Operation):
         if any(p.startswith("applicationset:") for p in parents):
             return self._exclude(ctx, component, next(p for p in parents if p.startswith("applicationset:")))
         child = next(k for p in parents for k in view.children.get(p, []) if k.id == app.id)
+        parent = next(p for p in parents if any(k.id == app.id for k in view.children.get(p, [])))
+        if child.template:
+            disabled = disable_template(ctx, component.name, view.apps.get(parent), child.template)
+            if disabled is not None:
+                disabled.objects = ({"change": "removed", "app": app.name},
+                                    {"change": "removed", "kind": "Application", "name": app.name})
+                return disabled
         if child.file == app.file and not app.generated_by:
             return StepResult({app.file: None}, f"Unregister {component.name}: remove {app.file}, which a directory "
                               "source deploys; its folder stays",
                               details=[f"{app.file}: removed (the directory {posixpath.dirname(app.file)} deploys "
                                        "every Application file in it; git history keeps it)"], declared={app.file})
-        raise MigrateError(f"{component.name} is made by {child.file}:{child.line} (what {parents[0]} renders): "
-                           "remove or disable the entry that makes it there, then run the playbook again",
-                           path=child.file, line=child.line)
+        made_in = child.template or f"{child.file}:{child.line}"
+        raise MigrateError(f"{component.name} is made by {made_in} (what {parents[0]} renders), which migrate "
+                           "cannot switch off by itself: remove or disable the entry that makes it there, then run "
+                           "the playbook again", path=child.template or child.file,
+                           line=None if child.template else child.line)
 
     def _unlist(self, ctx: Context, component: Component, listings) -> StepResult:
         changes, details = {}, []

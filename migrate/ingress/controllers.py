@@ -132,7 +132,7 @@ def prefixes(component, given: str | list | tuple = "") -> tuple[str, ...]:
     """The annotation prefixes of a component: ``given`` (one or a list), else its controller's."""
     if given:
         return (given,) if isinstance(given, str) else tuple(given)
-    found = controller_of(component.name, lambda group: component.installs(group + "/v1"))
+    found = controller_of(component.alias or component.name, lambda group: component.installs(group + "/v1"))
     if found is None:
         raise UsageError(f"{component.name} is no ingress controller migrate knows (controllers.yaml: "
                          f"{', '.join(CONTROLLERS)}): give its annotation_prefix in the playbook")

@@ -35,8 +35,10 @@ class NotSynced(Check):
     options = {"applications": Option("Application names.", default=[], example=["exam-svc"], required=True)}
 
     def check(self, ctx: Context) -> Iterable[Finding]:
-        synced = ctx.graph.synced_applications()
+        synced, known = ctx.graph.synced_applications(), ctx.graph.known_names()
         for name in ctx.options["applications"]:
+            # a component is known by other names too (ingress-nginx: the Application installing that chart)
+            name = known[name].name if name not in synced and name in known else name
             if name in synced:
                 app = ctx.inventory.application(name)
                 yield Finding(f"Application {name} is still synced from a root",

@@ -86,7 +86,9 @@ class StepResult:
     operation's own intent checks, and ``declared``: the repo paths or folder prefixes it
     meant to touch, from what it selected (the engine refuses an edit outside them). ``carries``:
     graph nodes the run moves into others (a merged service's workload -> the target's), so a
-    problem the moved one had before the run is "carried" by the other, not new."""
+    problem the moved one had before the run is "carried" by the other, not new. ``objects``: object
+    rules (the shape of a step's ``objects:``) for what only the operation can name — the Application
+    a component turned out to be — added to the step's own rules."""
 
     changes: dict[str, str | None]
     summary: str
@@ -95,6 +97,7 @@ class StepResult:
     checks: list[IntentCheck] = field(default_factory=list)
     declared: set[str] = field(kw_only=True)
     carries: dict[str, str] = field(default_factory=dict, kw_only=True)
+    objects: tuple[Mapping[str, Any], ...] = field(default=(), kw_only=True)
 
 
 class Unsettled(MigrateError):

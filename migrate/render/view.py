@@ -58,6 +58,7 @@ class Child:
     id: str
     file: str
     line: int
+    template: str | None = None      # the chart template that made it (a Helm render)
 
 
 @dataclass
@@ -247,7 +248,7 @@ class _Builder:
                     continue
                 self._add(same)
                 new.append(same.id)
-            kids.append(Child(same.id, obj.located.file, _line(obj)))
+            kids.append(Child(same.id, obj.located.file, _line(obj), obj.located.template))
         return new
 
     def _source_children(self, app: Application) -> list[Child]:
