@@ -10,6 +10,7 @@ comment); ``exit_code`` is the detailed exit code of a dry run (0 nothing to do,
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, field
 
 from ..repo.diffs import FileChange
@@ -158,8 +159,8 @@ def _assignment(plan: Plan, setting: str) -> list[str]:
     key, _, value = setting.partition("=")
     param = plan.playbook.parameters.get(key)
     if param is not None and param.flag:
-        return [f"--{param.flag} {item}" for item in value.split(",") if item]
-    return [f"--set {setting}"]
+        return [f"--{param.flag} {shlex.quote(item)}" for item in value.split(",") if item]
+    return [f"--set {shlex.quote(setting)}"]
 
 
 def command(plan: Plan, verb: str, settings: list[str] = (), repo_arg: str | None = None) -> str:
@@ -177,11 +178,11 @@ def command(plan: Plan, verb: str, settings: list[str] = (), repo_arg: str | Non
     args = [f"migrate {verb} {plan.playbook.name}"]
     for name, value in given.items():
         if isinstance(value, dict):
-            args += [f"--set {name}.{k}={v}" for k, v in value.items()]
+            args += [f"--set {shlex.quote(f'{name}.{k}={v}')}" for k, v in value.items()]
         else:
             args += _assignment(plan, f"{name}={value}")
     if repo_arg:
-        args.append(f"--repo {repo_arg}")
+        args.append(f"--repo {shlex.quote(repo_arg)}")
     return " ".join(args)
 
 

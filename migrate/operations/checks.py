@@ -36,10 +36,15 @@ class NotSynced(Check):
 
     def check(self, ctx: Context) -> Iterable[Finding]:
         synced, known = ctx.graph.synced_applications(), ctx.graph.known_names()
-        for name in ctx.options["applications"]:
+        for asked in ctx.options["applications"]:
             # a component is known by other names too (ingress-nginx: the Application installing that chart)
-            name = known[name].name if name not in synced and name in known else name
-            if name in synced:
+            name = known[asked].name if asked not in synced and asked in known else asked
+            if name != asked and name in synced:
+                app = known[asked]
+                yield Finding(f"Application {name} also installs {asked} and is still synced from a root: a second "
+                              f"installation (another cluster's?). Take it out first, in a run of its own that names "
+                              f"{name}, then run this one again", path=app.file, line=app.line)
+            elif name in synced:
                 app = ctx.inventory.application(name)
                 yield Finding(f"Application {name} is still synced from a root",
                               path=getattr(app, "file", None), line=getattr(app, "line", None))

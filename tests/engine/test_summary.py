@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from migrate.cli import main
-from migrate.engine.summary import of_plan, short_path, summary_lines
+from migrate.engine.summary import command, of_plan, short_path, summary_lines
 
 
 def invoke(repo: Path, *args: str):
@@ -122,8 +122,8 @@ def test_json_plan_carries_the_summary(planned_example):
 
 
 def test_help_documents_every_exit_code():
-    for command in ("plan", "run"):
-        text = CliRunner().invoke(main, [command, "--help"]).output
+    for verb in ("plan", "run"):
+        text = CliRunner().invoke(main, [verb, "--help"]).output
         assert "0 nothing to do" in " ".join(text.split()) and "2 changes would be made" in " ".join(text.split())
 
 
@@ -184,3 +184,8 @@ def test_the_readme_tour_shows_the_real_summary(cb_result):
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     block = readme.split("$ migrate plan consolidate-backend\n", 1)[1].split("```", 1)[0]
     assert block.splitlines() == summary_lines(of_plan(cb_result.plan))
+
+
+def test_the_next_command_quotes_what_a_shell_would_split(cb_result):
+    text = command(cb_result.plan, "plan", ["image_tag={{ .Release.Namespace }}"], "/tmp/my repo")
+    assert text == "migrate plan consolidate-backend --set 'image_tag={{ .Release.Namespace }}' --repo '/tmp/my repo'"
