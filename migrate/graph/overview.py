@@ -67,6 +67,12 @@ def overview_dot(graph: DepGraph, marks: Mapping[str, str] | None = None, title:
     apps = graph.applications()
     children, edges = app_edges(graph, apps)
     parent_of = {child: app for app, kids in children.items() for child in kids}
+    # an ApplicationSet's Applications are a cluster of their own, named after it
+    for set_id, kids in (graph.view.children.items() if graph.view is not None else ()):
+        if set_id.startswith("applicationset:"):
+            generated = [k.id for k in kids if k.id in graph.g and k.id not in parent_of]
+            children.setdefault(set_id, []).extend(generated)
+            parent_of.update((k, set_id) for k in generated)
     lines = ["digraph migrate {", "  rankdir=LR; newrank=true; concentrate=true; nodesep=0.12; ranksep=0.5; fontname=Helvetica;",
              f"  label={_quote(title)}; labelloc=t; fontsize=14;",
              '  node [shape=box, style="rounded,filled", fillcolor="#f8fafc", color="#64748b", fontname=Helvetica,'
@@ -81,19 +87,32 @@ def overview_dot(graph: DepGraph, marks: Mapping[str, str] | None = None, title:
                 f"color={_quote(line)}, style={style}{width}, tooltip={_quote(tooltip)}, id={_quote(_svg_id(app))}];")
 
     for index, (app, kids) in enumerate(sorted(children.items())):
-        members = [k for k in kids if parent_of.get(k) == app]
+        members = sorted(k for k in kids if parent_of.get(k) == app)
         if not members:
             continue
-        lines += [f"  subgraph cluster_{index} {{", f"    label={_quote(graph.g.nodes[app]['name'])}; fontsize=10;"
-                  ' style="rounded,dashed"; color="#cbd5e1";', *(node_line(k) for k in sorted(members)), "  }"]
-    lines += [node_line(app) for app in apps if app not in parent_of]
+        label = f"ApplicationSet {app.partition('/')[2]}" if app.startswith("applicationset:") else \
+            graph.g.nodes[app]["name"]
+        lines += [f"  subgraph cluster_{index} {{", f"    label={_quote(label)}; fontsize=10;"
+                  ' style="rounded,dashed"; color="#cbd5e1";', *(node_line(k) for k in members), *_grid(members), "  }"]
+    loose = [app for app in apps if app not in parent_of]
+    lines += [node_line(app) for app in loose] + _grid(loose)
     for app, kids in sorted(children.items()):
-        lines += [f"  {_quote(app)} -> {_quote(k)} [color=\"#94a3b8\"];" for k in sorted(kids)]
+        if app in graph.g:
+            lines += [f"  {_quote(app)} -> {_quote(k)} [color=\"#94a3b8\"];" for k in sorted(kids)]
     for (a, b), edge in sorted(edges.items()):
         colour = "#dc2626" if edge["dangling"] else "#2563eb"
         lines.append(f"  {_quote(a)} -> {_quote(b)} [color=\"{colour}\", style=dashed, "
                      f"tooltip={_quote(', '.join(sorted(edge['kinds'])))}];")
     return "\n".join(lines + ["}"]) + "\n"
+
+
+COLUMN = 14   # Applications per column of a large cluster (invisible edges wrap it into columns)
+
+
+def _grid(nodes: list[str]) -> list[str]:
+    """Invisible edges that lay out a long list of Applications in columns of ``COLUMN`` (left to right)."""
+    return [f"    {_quote(nodes[i - COLUMN])} -> {_quote(nodes[i])} [style=invis];"
+            for i in range(COLUMN, len(nodes))]
 
 
 def focus_dot(graph: DepGraph, focus: str) -> str:
