@@ -169,3 +169,10 @@ def test_a_second_installation_of_the_component_is_named_with_how_to_take_it_out
     assert "in a run of its own that names 06-ingress-nginx" in str(plan.error)
     first = engine.plan(repo, "drop-nginx-ingress", {"component": "06-ingress-nginx"})
     assert first.error is None, first.error
+
+
+def test_a_hand_applied_set_that_makes_only_the_component_is_refused_with_the_kubectl_command():
+    files = {"sets/ingress-nginx.yaml": SINGLE_SET, "nginx/svc.yaml": service("ingress-nginx-controller")}
+    with pytest.raises(MigrateError, match=r"applied by hand: delete it by hand \(kubectl -n argocd delete "
+                                           r"applicationset ingress-nginx-set"):
+        run_operation("unregister-component", files, component="ingress-nginx")
