@@ -88,5 +88,7 @@ def recorded_run(repo: Path | str, target: str) -> RunResult:
     for step in plan.steps:
         if step.commit is None and step.index in skipped:
             step.commit = ""
+    plan.reverts = {sha: by for sha, by in reverted.items() if any(c.sha == sha for c in commits)}
+    plan.stopped = not run.complete
     plan.graph_before, plan.graph_after = base.origin_graph, base.analyses.graph(tree)
     return RunResult(plan, dry_run=False, run_id=run.run_id, commits=[(c.name, c.sha) for c in commits])

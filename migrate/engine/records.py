@@ -123,6 +123,8 @@ class Plan:
     secret_params: set[str] = field(default_factory=set)
     graph_before: Any = None      # DepGraph of the run's origin, and after its last planned step (review pages)
     graph_after: Any = None
+    reverts: dict = field(default_factory=dict)    # a recorded run's step commit -> the commit reverting it
+    stopped: bool = False                          # a recorded run that stopped before its last step
 
     @property
     def error(self) -> MigrateError | None:

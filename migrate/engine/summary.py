@@ -10,6 +10,7 @@ comment); ``exit_code`` is the detailed exit code of a dry run (0 nothing to do,
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -123,9 +124,13 @@ def _objects(step: StepPlan) -> dict | None:
     return counts
 
 
-def _step_state(step: StepPlan, applied: set[str]) -> str:
+def _step_state(step: StepPlan, applied: set[str], plan: Plan) -> str:
     if step.error is not None:
         return "failed"
+    if step.commit and step.commit in plan.reverts:
+        return "was reverted"
+    if plan.stopped and step.commit is None:
+        return "not-run"
     if step.commit is not None and step.name not in applied:
         return "done"
     if not step.planned:
@@ -201,18 +206,24 @@ def _lines(files) -> str:
     return f"+{sum(f.added for f in files):,} −{sum(f.removed for f in files):,}"
 
 
+def _all_lines(steps) -> str:
+    """The +/− lines of every step (a line two steps change counts in each)."""
+    return _lines([f for s in steps for f in s.files])
+
+
 def of_plan(plan: Plan, repo_arg: str | None = None, result: RunResult | None = None) -> Summary:
     """The summary of a dry run (``result`` None or a dry run) or of an applied run."""
     applied = {name for name, _ in result.commits} if result is not None and not result.dry_run else set()
-    steps = [StepSummary(s.index, s.total, s.name, _step_state(s, applied), tuple(s.files), _objects(s),
-                         s.commit or (dict(result.commits).get(s.name) if result else None), _step_error(s))
+    steps = [StepSummary(s.index, s.total, s.name, _step_state(s, applied, plan), tuple(s.files), _objects(s),
+                         s.commit or (dict(result.commits).get(s.name) if result else None), _step_error(s),
+                         plan.reverts.get(s.commit or ""))
              for s in plan.steps]
     accepted, pending = _losses(plan)
     error = next((s.error for s in steps if s.error), None)
     changing = [s for s in steps if s.state in ("changes", "applied")]
-    files = [f for s in changing for f in s.files]
+    files = list({f.path: f for s in changing for f in s.files}.values())   # a file two steps change counts once
     name = plan.playbook.name
-    repo = f" --repo {repo_arg}" if repo_arg else ""
+    repo = f" --repo {shlex.quote(repo_arg)}" if repo_arg else ""
     hint = ""
     if error is not None:
         verdict, headline = REFUSED, f"{name}: refused — nothing is written"
@@ -224,19 +235,30 @@ def of_plan(plan: Plan, repo_arg: str | None = None, result: RunResult | None = 
         run = plan.applied_run.run
         verdict, headline = NOTHING, f"{name}: already applied (run {run.run_id}); nothing to do"
         next_command, hint = f"migrate report {run.run_id}{repo}", f"undo: migrate rollback {run.run_id}{repo}"
+    elif applied and plan.reverts and all(s.state == "was reverted" for s in steps if s.commit):
+        verdict, headline = ROLLED_BACK, f"{name}: run {result.run_id} was rolled back since; nothing of it is left"
+        next_command = "none"
     elif applied:
         run_id = result.run_id
         verdict = APPLIED
         headline = (f"{name}: {_count(len(applied), 'commit')} made (run {run_id}), "
-                    f"{_count(len(files), 'file')} changed ({_lines(files)})")
-        next_command, hint = "git push", f"undo: migrate rollback {run_id}{repo}"
+                    f"{_count(len(files), 'file')} changed ({_all_lines(changing)})")
+        next_command = f"git -C {shlex.quote(repo_arg)} push" if repo_arg else "git push"
+        hint = f"undo: migrate rollback {run_id}{repo}"
+        reverted = sum(s.state == "was reverted" for s in steps)
+        if reverted:
+            headline += f"; {_count(reverted, 'step')} reverted since"
+        if plan.stopped:
+            headline += f"; it stopped before step {next(s.index for s in steps if s.state == 'not-run')}"
+            next_command = command(plan, "run", repo_arg=repo_arg) + " --yes"
+            hint = "resumes the run, with the parameters it was started with"
     elif not changing:
         verdict, headline = NOTHING, f"{name}: nothing to change"
         next_command = "none"
     else:
         verdict = CHANGES
         headline = (f"{name}: {_count(len(changing), 'step')} would change {_count(len(files), 'file')} "
-                    f"({_lines(files)}); dry run, nothing is written")
+                    f"({_all_lines(changing)}); dry run, nothing is written")
         next_command = command(plan, "run", repo_arg=repo_arg) + " --yes"
     return Summary("run" if applied else "plan", name, verdict, headline, _changed_params(plan), steps, accepted,
                    pending, [s for u in plan.unsettled for s in u.settings], _problems(plan), error, next_command,
@@ -257,7 +279,8 @@ def of_rollback(result: RollbackResult, repo_arg: str | None = None) -> Summary:
         headline = (f"{run.playbook}: run {run.run_id} rolled back — {_count(len(result.reverts), 'revert commit')}, "
                     f"newest step first; every path it changed is back{kept}")
     return Summary("rollback", run.playbook, NOTHING if result.already else ROLLED_BACK, headline, steps=steps,
-                   next="none" if result.already else "git push", run_id=run.run_id)
+                   next="none" if result.already else (f"git -C {shlex.quote(repo_arg)} push" if repo_arg else "git push"),
+                   run_id=run.run_id)
 
 
 # --- rendering ------------------------------------------------------------------------------------
@@ -281,6 +304,8 @@ def _step_head(step: StepSummary) -> str:
         head += f": done ({step.commit[:12]})" if step.commit else ": done (nothing to change)"
     elif step.state == "not-planned":
         head += ": not planned (an earlier step failed)"
+    elif step.state == "not-run":
+        head += ": not run yet (the run stopped before it)"
     if step.state == "applied" and step.commit:
         head += f", commit {step.commit[:12]}"
     return head
@@ -329,22 +354,39 @@ def summary_lines(summary: Summary, files_per_step: int = 3, width: int = 64) ->
     return lines
 
 
+def md_text(text: str) -> str:
+    """``text`` as Markdown text that renders as itself: no HTML, no code span, no table cell break."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("`", "\\`")
+            .replace("|", "\\|").replace("\n", " "))
+
+
+def md_code(text: str) -> str:
+    """``text`` as a Markdown code span, whatever backticks it holds (a longer backtick fence around it)."""
+    text = text.replace("\n", " ")
+    fence = "`" * (1 + max((len(run) for run in re.findall(r"`+", text)), default=0))
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
 def summary_markdown(summary: Summary) -> list[str]:
-    """The summary as Markdown: the verdict, a table of the steps, losses, problems and the next command."""
-    lines = [f"**{summary.headline}**", ""]
+    """The summary as Markdown: the verdict, a table of the steps, losses, problems and the next command
+    (every name and message escaped: a pull-request comment renders them as text, never as HTML)."""
+    lines = [f"**{md_text(summary.headline)}**", ""]
     if summary.error:
-        lines += [f"> **Failed:** {summary.error}", ""]
+        lines += [f"> **Failed:** {md_text(summary.error)}", ""]
     if summary.action != "rollback":
-        lines += [f"Parameters: {_params_text(summary, '`{}={}`')}", ""]
+        params = _params_text(summary, "{}={}") if summary.parameters is None or not summary.parameters else \
+            ", ".join(md_code(f"{k}={v}") for k, v in summary.parameters)
+        lines += [f"Parameters: {params}", ""]
     lines += ["| step | state | files | lines | objects |", "|---|---|---|---|---|"]
     for s in summary.steps:
         objects = _objects_text(s.objects).removeprefix("objects ") if s.files or s.objects else ""
-        lines.append(f"| {s.index}/{s.total} `{s.name}` | {s.state} | {len(s.files) or ''} | "
+        lines.append(f"| {s.index}/{s.total} {md_code(s.name).replace('|', chr(92) + '|')} | {s.state} | {len(s.files) or ''} | "
                      f"{_lines(s.files) if s.files else ''} | {objects} |")
     lines.append("")
     if summary.losses_accepted or summary.losses_pending:
-        lines += [f"Losses: accepted {', '.join(f'`{x}`' for x in summary.losses_accepted) or 'none'}; "
-                  f"pending {', '.join(f'`{x}`' for x in summary.losses_pending) or 'none'}", ""]
+        lines += [f"Losses: accepted {', '.join(md_code(x) for x in summary.losses_accepted) or 'none'}; "
+                  f"pending {', '.join(md_code(x) for x in summary.losses_pending) or 'none'}", ""]
     if summary.problems:
         lines += [f"Problems: {_problem_text(summary.problems)}", ""]
-    return lines + [f"Next: `{summary.next}`" + (f" ({summary.hint})" if summary.hint else ""), ""]
+    return lines + [f"Next: {md_code(summary.next)}" + (f" ({md_text(summary.hint)})" if summary.hint else ""), ""]

@@ -53,6 +53,9 @@ _KEY_VALUE = re.compile(r"""^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.-]+)\2(\s*:\s+)(?
 _FLOW_ENV = re.compile(r"""(\{\s*name:\s*["']?([A-Za-z0-9_.-]+)["']?\s*,\s*value:\s*)([^,}]+?)(\s*[,}])""")
 
 
+# kustomize's secretGenerator: its ``literals`` (``KEY=VALUE``, block or flow) are Secret values
+_GENERATOR = re.compile(r"^\s*(-\s+)?secretGenerator:\s*(#.*)?$")
+_LITERAL = re.compile(r"""((?:^\s*-\s*|[\[,]\s*)["']?[A-Za-z0-9_.-]+=)[^,\]\n"']*""")
 _PLAIN_FLAG = re.compile(r"(?i)^(true|false|yes|no|on|off|null|~|-?\d+(\.\d+)?)\s*(#.*)?$")   # no secret there
 
 
@@ -76,10 +79,21 @@ def _masked_names(text: str | None, other: set[str] | None) -> str | None:
         return None
     lines = split_lines(text)
     pending: str | None = None      # the indent under which a secret env entry's value: may follow
+    generator: int | None = None    # the indent of a kustomize ``secretGenerator:`` being read
     for i, line in enumerate(lines):
         body = line.rstrip("\r\n")
         ending = line[len(body):]
         marker = REDACTED_CHANGED if other is not None and line not in other else REDACTED
+        if body.strip() and not body.lstrip().startswith("#"):
+            indent = len(body) - len(body.lstrip())
+            if generator is not None and indent <= generator and not body.lstrip().startswith("- "):
+                generator = None
+            if _GENERATOR.match(body):
+                generator = indent
+                continue
+        if generator is not None and ("=" in body):
+            lines[i] = _LITERAL.sub(lambda m: m.group(1) + marker, body) + ending   # KEY=VALUE literals
+            continue
         entry = _ENV_NAME.match(body)
         if entry:
             pending = (entry.group(1) + (" " * len(entry.group(2) or ""))) if looks_secret(entry.group(4)) else None

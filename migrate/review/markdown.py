@@ -3,32 +3,33 @@
 Diffs longer than ``COLLAPSE`` lines are collapsed in ``<details>``. GitHub refuses a comment longer
 than 65,536 characters: when the whole text would be longer, the largest diffs are left out one by one
 (each says so, with its size and where to read it: the review page, or ``migrate plan``) until it fits;
-the summary and the step sections always stay.
+the summary and the step sections stay; if that is still too long (a huge value in an object change), the
+text is cut there with a note pointing at the review page.
 """
 
 from __future__ import annotations
 
 from ..engine.records import Plan, StepPlan
 from ..engine.report import fenced
-from ..engine.summary import Summary, summary_markdown
+from ..engine.summary import Summary, md_code, md_text, summary_markdown
 
 GITHUB_LIMIT = 65_536
 COLLAPSE = 40
 
 
 def _step(step: StepPlan) -> list[str]:
-    head = f"### Step {step.index}/{step.total} `{step.name}`"
+    head = f"### Step {step.index}/{step.total} {md_code(step.name)}"
     if not step.planned:
-        return [head, "", f"Not planned: {step.status_text()}.", ""]
-    lines = [head, "", step.summary or "(no summary)", ""]
+        return [head, "", f"Not planned: {md_text(step.status_text())}.", ""]
+    lines = [head, "", md_text(step.summary or "(no summary)"), ""]
     if step.error is not None:
-        lines += [f"> **Verification failed:** {step.error}", ""]
+        lines += [f"> **Verification failed:** {md_text(str(step.error))}", ""]
     losses = [e for e in step.report if e.kind == "loss"]
     if losses:
-        lines += ["Losses:", "", *(f"- {'✅ accepted' if e.accepted else '❌ pending'} `{e.subject}` "
-                                   f"({e.location()})" for e in losses), ""]
+        lines += ["Losses:", "", *(f"- {'✅ accepted' if e.accepted else '❌ pending'} {md_code(e.subject or '')} "
+                                   f"({md_text(e.location())})" for e in losses), ""]
     if step.objects:
-        shown = [f"- `{c}`" if len(str(c)) < 160 else f"- `{str(c)[:157]}...`" for c in step.objects[:12]]
+        shown = [f"- {md_code(str(c) if len(str(c)) < 160 else str(c)[:157] + '...')}" for c in step.objects[:12]]
         more = [f"- … and {len(step.objects) - 12} more (see the review page)"] if len(step.objects) > 12 else []
         lines += ["<details><summary>Objects Argo CD would apply differently "
                   f"({len(step.objects)})</summary>", "", *shown, *more, "", "</details>", ""]

@@ -63,7 +63,9 @@ def _marks(plan: Plan) -> tuple[dict[str, str], dict[str, str]]:
     return marks_before, marks_after
 
 
-def _svg_or_note(dot_text: str) -> str:
+def _svg_or_note(dot_text: str, empty: bool = False) -> str:
+    if empty:
+        return '<p class="note">No Application was found, so there is no graph to draw (`migrate graph` says why).</p>'
     missing = graphviz_missing()
     if missing:
         return f'<p class="note">{escape(missing)}.</p>'
@@ -224,7 +226,8 @@ def write_page(path: Path, plan: Plan, summary: Summary) -> None:
 
 def graph_page(graph: DepGraph, focus: str | None = None) -> str:
     """``migrate graph --format html``: the Application-level graph (or one node's neighbourhood), and its roots."""
-    svg = _svg_or_note(focus_dot(graph, focus) if focus else overview_dot(graph, title="Applications"))
+    svg = _svg_or_note(focus_dot(graph, focus) if focus else overview_dot(graph, title="Applications"),
+                       empty=not focus and not graph.applications())
     apps = [[escape(graph.g.nodes[a]["name"]), escape(graph.g.nodes[a].get("namespace") or ""),
              f"<code>{escape(graph.g.nodes[a].get('file') or '')}</code>", "yes" if graph.is_synced(a) else "no"]
             for a in graph.applications()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 
 from click.testing import CliRunner
 
@@ -43,3 +44,19 @@ def test_report_prints_the_verdict_and_writes_the_page(applied_master, tmp_path)
 def test_report_of_an_unknown_run_names_the_known_ones(applied_master):
     out = invoke(applied_master, "report", "nope")
     assert out.exit_code == 2 and "no run of 'nope'" in out.output and "consolidate-backend" in out.output
+
+
+def test_a_rolled_back_run_reads_back_as_rolled_back(applied_example):
+    assert invoke(applied_example, "rollback", "consolidate-backend", "--yes").exit_code == 0
+    out = invoke(applied_example, "report", "consolidate-backend", "--json")
+    summary = json.loads(out.stdout)["summary"]
+    assert summary["verdict"] == "rolled-back" and summary["next"] == "none"
+    assert {s["state"] for s in summary["steps"]} == {"was reverted"} and all(s["revert"] for s in summary["steps"])
+
+
+def test_a_stopped_run_reads_back_with_how_to_resume_it(applied_example):
+    subprocess.run(["git", "-C", str(applied_example), "reset", "-q", "--hard", "HEAD~1"], check=True)
+    summary = json.loads(invoke(applied_example, "report", "consolidate-backend", "--json").stdout)["summary"]
+    assert [s["state"] for s in summary["steps"]] == ["applied", "applied", "applied", "not-run"]
+    assert "it stopped before step 4" in summary["headline"]
+    assert summary["next"] == f"migrate run consolidate-backend --repo {applied_example} --yes"

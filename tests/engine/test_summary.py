@@ -134,11 +134,11 @@ def test_run_and_rollback_end_with_a_verdict_and_the_next_command(applied_exampl
     lines = result.output.splitlines()
     verdicts = [line for line in lines if line.startswith("consolidate-backend: run cb-")]
     assert verdicts and "rolled back — 4 revert commits" in verdicts[0]
-    assert lines[-1] == "  next: git push"   # nothing more to do here
+    assert lines[-1] == f"  next: git -C {applied_example} push"   # the repository --repo named
     again = invoke(applied_example, "run", "consolidate-backend", "--yes")
     assert again.exit_code == 0
     assert "consolidate-backend: 4 commits made (run cb-" in again.output
-    assert "next: git push   (undo: migrate rollback cb-" in again.output
+    assert f"next: git -C {applied_example} push   (undo: migrate rollback cb-" in again.output
 
 
 # --- a terminal: colours, the pager --------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrate.engine.summary import of_plan
+from migrate.engine.summary import md_code, md_text, of_plan
 from migrate.review import GITHUB_LIMIT, pull_request_markdown
 
 
@@ -31,3 +31,8 @@ def test_losses_show_accepted_and_pending(dk_result):
     text = pull_request_markdown(dk_result.plan, of_plan(dk_result.plan))
     assert "> **Verification failed:** [losses-accepted] 5 loss(es) not accepted" in text
     assert "- ❌ pending `lumie-jwt` (bootstrap/kong/manifests/cluster-plugins.yaml:53)" in text
+
+
+def test_names_and_messages_cannot_break_out_of_the_comment():
+    assert md_text("</details><img src=x> `x` a|b") == "&lt;/details&gt;&lt;img src=x&gt; \\`x\\` a\\|b"
+    assert md_code("a `b` c") == "``a `b` c``" and md_code("`x") == "`` `x ``"
