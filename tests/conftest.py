@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures.identity import GIT_IDENTITY, copy_repo
 
 # Fixtures shared across folders: the engine's test repository (``repo``) and scripted histories
 # (``history_repo``, ``lumie``, ``small``).
@@ -24,9 +25,7 @@ def example_repo_master(tmp_path_factory) -> Path:
 @pytest.fixture
 def example_repo(example_repo_master, tmp_path) -> Path:
     """A private copy of the example repository (a real git repo) for one test."""
-    dest = tmp_path / "lumie-infra"
-    shutil.copytree(example_repo_master, dest, symlinks=True)
-    return dest
+    return copy_repo(example_repo_master, tmp_path)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -43,10 +42,5 @@ def _render_cache(tmp_path_factory):
 def _git_identity(monkeypatch):
     """Commits made by tests (and by the engine under test) get a fixed identity,
     whatever the machine's git config says."""
-    for var, value in {
-        "GIT_AUTHOR_NAME": "Migrate Test",
-        "GIT_AUTHOR_EMAIL": "test@migrate.invalid",
-        "GIT_COMMITTER_NAME": "Migrate Test",
-        "GIT_COMMITTER_EMAIL": "test@migrate.invalid",
-    }.items():
+    for var, value in GIT_IDENTITY.items():
         monkeypatch.setenv(var, value)
