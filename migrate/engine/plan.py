@@ -18,7 +18,7 @@ from ..playbook import (CHECKS, OPERATIONS, Analyses, CheckUse, Context, IntentC
                         load_playbook)
 from ..playbook.parameters import referenced, substitute
 from ..repo import git as gitops
-from ..repo.diffs import diff_files, file_changes, sha256, whitespace_changes
+from ..repo.diffs import whitespace_changes
 from ..repo.git import git_toplevel
 from ..repo.paths import normpath
 from ..repo.redact import secret_values_written
@@ -228,10 +228,7 @@ def _record(step: StepPlan, ctx: Context, result) -> None:
     step.summary, step.details = result.summary.strip(), list(result.details)
     step.details += [f"whitespace only: {change}" for change in whitespace_changes(old, step.changes)]
     step.report = [*result.report, *ctx.report.entries]
-    step.files = file_changes(old, step.changes)
-    step.diff = diff_files(old, step.changes)
-    step.display_diff = diff_files(old, step.changes, redact=True)
-    step.diff_sha256 = sha256(step.diff)
+    step.show(old, step.changes)
 
 
 def _secret_params(spec: Step, params: Mapping[str, Any], tree: Tree, changes: Mapping[str, str | None]) -> set[str]:

@@ -14,7 +14,6 @@ from pathlib import Path
 from ..errors import MigrateError
 from ..playbook import Analyses, Context, Playbook, Step, load_playbook
 from ..repo import git as gitops
-from ..repo.diffs import diff_files, file_changes, sha256
 from ..repo.git import git_toplevel
 from ..repo.tracked import Tree
 from .ledger import Run, StepCommit, status
@@ -48,10 +47,7 @@ def _step(step: StepPlan, commit: StepCommit, before: Context, after: Tree, repo
     step.planned, step.commit = True, commit.sha
     step.summary = message.splitlines()[0] if message else ""
     step.changes = new
-    step.files = file_changes(old, new)
-    step.diff = diff_files(old, new)
-    step.display_diff = diff_files(old, new, redact=True)
-    step.diff_sha256 = sha256(step.diff)
+    step.show(old, new)
     view_before, view_after = before.graph.view, before.analyses.graph(after).view
     if view_before.rendering:
         step.objects = object_changes(view_before, view_after)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 from ..errors import MigrateError
 from ..graph import UNSYNCED
 from ..playbook import Playbook, ReportEntry, Step
-from ..repo.diffs import FileChange, sha256
+from ..repo.diffs import FileChange, diff_files, file_changes, sha256
 from ..repo.redact import REDACTED
 from .ledger import RunStatus
 
@@ -74,6 +74,14 @@ class StepPlan:
     @property
     def name(self) -> str:
         return self.step.name
+
+    def show(self, old: dict[str, str | None], new: dict[str, str | None]) -> None:
+        """The step's files, its diff, the diff as shown (Secret values redacted) and the diff's hash, from
+        the old and new texts of the paths it changes."""
+        self.files = file_changes(old, new)
+        self.diff = diff_files(old, new)
+        self.display_diff = diff_files(old, new, redact=True)
+        self.diff_sha256 = sha256(self.diff)
 
     def status_text(self) -> str:
         if self.commit:
