@@ -86,7 +86,11 @@ def _short(value: Any) -> str:
 
 # --- the diff ----------------------------------------------------------------------------------------
 def synced_objects(view: ArgoView) -> dict[tuple, tuple[Any, str]]:
-    """(group, kind, namespace, name) -> (rendered object, Application name) of every synced Application."""
+    """(group, kind, namespace, name) -> (rendered object, Application name) of every synced Application
+    (computed once per view: every step compares with the run's first view)."""
+    known = view.__dict__.get("_synced_objects")
+    if known is not None:
+        return known
     found: dict[tuple, tuple[Any, str]] = {}
     for app_id in sorted(view.synced):
         render = view.renders.get(app_id)
@@ -94,6 +98,7 @@ def synced_objects(view: ArgoView) -> dict[tuple, tuple[Any, str]]:
             continue
         for obj in render.objects:
             found.setdefault(obj.identity, (obj, view.apps[app_id].name))
+    view.__dict__["_synced_objects"] = found
     return found
 
 
@@ -108,7 +113,7 @@ def object_changes(before: ArgoView, after: ArgoView) -> list[ObjectChange]:
         elif key not in old:
             obj, app = new[key]
             changes.append(_change("added", key, obj, app, ()))
-        else:
+        elif old[key][0] is not new[key][0]:      # the same object: an Application whose inputs the step kept
             fields = tuple(field_changes(old[key][0].doc, new[key][0].doc, secret=key[1] == "Secret"))
             if fields:
                 changes.append(_change("changed", key, new[key][0], new[key][1], fields))

@@ -23,7 +23,7 @@ from ..repo.config import RepoConfig
 from ..repo.files import FileIndex, is_helm_template, is_template_file
 from ..repo.git import remote_urls
 from ..repo.tracked import Tree
-from ..roundtrip import is_yaml_path, load
+from ..roundtrip import is_yaml_path, read_docs
 from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, text, walk_strings
 from .addresses import find_service_addresses
 from .applications import appset_repo_urls, is_application, read_application, repo_url_key, self_repo_urls
@@ -106,14 +106,14 @@ class Inventory:
             if not is_yaml_path(path) or is_helm_template(path, self.tree):
                 continue
             try:
-                parsed = load(self.tree, path)
+                parsed = read_docs(self.tree, path)
             except YamlError as exc:
                 if is_template_file(self.tree, path):
                     self.templates.append(path)       # a template's output is YAML, not the file itself
                 else:
                     self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
                 continue
-            self._docs[path] = parsed.parsed_docs   # shared with the parse cache: read, never edit
+            self._docs[path] = parsed.docs   # shared with the parse cache: read, never edit
             self.warnings += [ParseProblem(path, line, text) for line, text in parsed.warnings]
 
     # -- pass 2: what deploys what --------------------------------------------------------

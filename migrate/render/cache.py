@@ -14,8 +14,12 @@ import os
 import pickle
 import tempfile
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+
+
+LOCATED = 50_000   # located renders kept in memory (a step's after-state reuses its before-state's)
 
 
 def cache_root() -> Path:
@@ -33,6 +37,7 @@ class RenderCache:
         disk = os.environ.get("MIGRATE_RENDER_CACHE", "1") != "0"
         self.folder = (folder or cache_root() / "renders") if disk else None
         self._memory: dict[str, Any] = {}
+        self._located: OrderedDict[tuple[str, str], Any] = OrderedDict()   # (key, app id) -> its AppRender
         self._lock = threading.Lock()
         self.hits = self.misses = 0          # lookups answered, and not (renders made), for bench/ and tests
 
@@ -49,6 +54,20 @@ class RenderCache:
             self.hits += 1
             self._memory[key] = value
         return value
+
+    def located(self, key: str, app_id: str) -> Any | None:
+        """The render with provenance this process already made of ``app_id`` from inputs ``key`` (the
+        after-state of a step renders again only the Applications whose inputs it changed)."""
+        with self._lock:
+            found = self._located.get((key, app_id))
+            self.hits += found is not None
+            return found
+
+    def keep_located(self, key: str, app_id: str, render: Any) -> None:
+        with self._lock:
+            self._located[(key, app_id)] = render
+            if len(self._located) > LOCATED:
+                self._located.popitem(last=False)
 
     def _read(self, key: str) -> Any | None:
         if self.folder is None:

@@ -357,5 +357,5 @@ def cache_key(settings: Settings, tools, app: Application, inputs: Iterable[str]
                               app.dest_namespace, [s.spec for s in app.sources],
                               [bool(s.local) for s in app.sources]], sort_keys=True, default=str).encode())
     for path in sorted(inputs):
-        digest.update(path.encode() + b"\0" + hashlib.sha256(tree.read_bytes(path)).digest())
+        digest.update(path.encode() + b"\0" + tree.digest(path))
     return digest.hexdigest()

@@ -191,6 +191,9 @@ class _Builder:
         app = self.view.apps[app_id]
         inputs = self.renderer.inputs(app)
         key = cache_key(self.settings, self.tools, app, inputs, self.inv.tree)
+        located = self.cache.located(key, app_id)
+        if located is not None:           # the same inputs in an earlier tree of this process: the same render
+            return located
         cached, seconds = self.cache.get(key), 0.0
         if cached is None:
             start = time.perf_counter()
@@ -211,6 +214,7 @@ class _Builder:
         if error is None:
             render.objects = self.renderer.locate(app, raws)
             render.unrendered = [u for raw in raws for u in raw.unrendered]
+        self.cache.keep_located(key, app_id, render)
         return render
 
     def _children(self, parent: str, render: AppRender) -> list[str]:

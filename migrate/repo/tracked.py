@@ -10,6 +10,7 @@ working-tree content on first use; ``Tree.from_commit`` reads the blobs of a com
 
 from __future__ import annotations
 
+import hashlib
 import stat
 import subprocess
 from pathlib import Path
@@ -57,11 +58,13 @@ class Tree:
     """
 
     def __init__(self, root: Path | None, paths: Iterable[str], overlay: Mapping[str, str | None] | None = None,
-                 cache: dict[str, str] | None = None, reader: Callable[[str], bytes] | None = None):
+                 cache: dict[str, str] | None = None, reader: Callable[[str], bytes] | None = None,
+                 digests: dict[str, bytes] | None = None):
         self.root = Path(root) if root is not None else None
         self._base_paths = frozenset(paths)
         self._overlay: dict[str, str | None] = dict(overlay or {})
         self._cache: dict[str, str] = cache if cache is not None else {}
+        self._digests: dict[str, bytes] = digests if digests is not None else {}   # base files' sha256
         self._reader = reader or self._read_working_file
         self._on_disk = reader is None or getattr(reader, "__func__", None) is Tree._read_working_file
         self._paths: list[str] | None = None
@@ -116,7 +119,7 @@ class Tree:
         overlay = dict(self._overlay)
         for path, text in changes.items():
             overlay[normpath(path)] = text
-        tree = Tree(self.root, self._base_paths, overlay, self._cache, self._reader)
+        tree = Tree(self.root, self._base_paths, overlay, self._cache, self._reader, self._digests)
         tree.skipped = self.skipped
         return tree
 
@@ -181,6 +184,16 @@ class Tree:
         if path in self._cache:
             return self._cache[path].encode("utf-8")
         return self._reader(path)
+
+    def digest(self, path: str) -> bytes:
+        """sha256 of the file's bytes; a base file's is computed once for this tree and every tree made from
+        it with ``with_changes`` (they share its unedited files)."""
+        path = normpath(path)
+        if path in self._overlay:
+            return hashlib.sha256(self.read_bytes(path)).digest()
+        if path not in self._digests:
+            self._digests[path] = hashlib.sha256(self.read_bytes(path)).digest()
+        return self._digests[path]
 
     def working_file(self, path: str) -> Path | None:
         """Where the file's current content is on disk (an unedited file of a working tree), else None."""

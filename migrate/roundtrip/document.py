@@ -137,22 +137,35 @@ class YamlFile:
 def load(tree, path: str) -> YamlFile:
     """Parse ``tree.read_text(path)``; parses are cached by (path, text), each call gets its own docs.
     A file over ``MIGRATE_MAX_FILE_BYTES`` (default 5 MB) is not read."""
+    text = read_checked(tree, path)
+    parsed = cached_parse(path, text, root=getattr(tree, "root", None), parse=True)
+    if isinstance(parsed, YamlError):
+        raise YamlError(parsed.args[0], path=parsed.path, line=parsed.line)
+    return YamlFile(parsed)
+
+
+def read_checked(tree, path: str) -> str:
+    """``tree.read_text(path)``; YamlError when it is not UTF-8 or over ``MIGRATE_MAX_FILE_BYTES``."""
     try:
         text = tree.read_text(path)
     except UnicodeDecodeError:
         raise YamlError("not UTF-8 text", path=path) from None
     if len(text) > max_file_bytes():
         raise YamlError(f"larger than {max_file_bytes():,} bytes (MIGRATE_MAX_FILE_BYTES): not read", path=path)
+    return text
+
+
+def cached_parse(path: str, text: str, *, root=None, parse: bool = False) -> "Parsed | YamlError | None":
+    """The round-trip parse of ``text`` this process already made (None if none), or with ``parse``
+    made now (from the on-disk parse cache of the repository at ``root`` when it has it)."""
     key = (path, text)
     parsed = _CACHE.get(key)
-    if parsed is None:
-        parsed = _parse_cached(getattr(tree, "root", None), path, text)
+    if parsed is None and parse:
+        parsed = _parse_cached(root, path, text)
         _CACHE[key] = parsed
         if len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
-    if isinstance(parsed, YamlError):
-        raise YamlError(parsed.args[0], path=parsed.path, line=parsed.line)
-    return YamlFile(parsed)
+    return parsed
 
 
 def _parse_cached(root, path: str, text: str) -> "Parsed | YamlError":
