@@ -11,6 +11,7 @@ from click.shell_completion import CompletionItem
 
 from ..errors import MigrateError, RepoError
 from ..playbook import load_playbook
+from ..progress import show_on_terminal
 from ..playbook.library import list_playbooks
 from ..repo.git import git_toplevel
 from ..schemas import SCHEMA_VERSION
@@ -24,6 +25,7 @@ class Group(click.Group):
         signal.signal(signal.SIGTERM, _interrupt)   # SIGTERM ends a run like Ctrl-C: between two steps
         argv = [*getattr(ctx, "_protected_args", ()), *ctx.args]
         as_json, detailed = "--json" in argv, "--detailed-exitcode" in argv
+        show_on_terminal(json_output=as_json)
         try:
             return super().invoke(ctx)
         except MigrateError as exc:

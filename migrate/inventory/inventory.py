@@ -19,6 +19,7 @@ import re
 from typing import Any, Callable, Iterator
 
 from ..errors import MigrateError, YamlError
+from ..progress import counting
 from ..repo.config import RepoConfig
 from ..repo.files import FileIndex, is_helm_template, is_template_file
 from ..repo.git import remote_urls
@@ -102,19 +103,23 @@ class Inventory:
 
     # -- pass 1: parse ------------------------------------------------------------------
     def _parse_all(self) -> None:
-        for path in self.files.paths:
-            if not is_yaml_path(path) or is_helm_template(path, self.tree):
-                continue
-            try:
-                parsed = read_docs(self.tree, path)
-            except YamlError as exc:
-                if is_template_file(self.tree, path):
-                    self.templates.append(path)       # a template's output is YAML, not the file itself
-                else:
-                    self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
-                continue
-            self._docs[path] = parsed.docs   # shared with the parse cache: read, never edit
-            self.warnings += [ParseProblem(path, line, text) for line, text in parsed.warnings]
+        paths = [p for p in self.files.paths if is_yaml_path(p) and not is_helm_template(p, self.tree)]
+        with counting("reading YAML files", len(paths)) as advance:
+            for path in paths:
+                advance()
+                self._parse(path)
+
+    def _parse(self, path: str) -> None:
+        try:
+            parsed = read_docs(self.tree, path)
+        except YamlError as exc:
+            if is_template_file(self.tree, path):
+                self.templates.append(path)       # a template's output is YAML, not the file itself
+            else:
+                self.errors.append(ParseProblem(path, exc.line or 1, _reason(exc)))
+            return
+        self._docs[path] = parsed.docs   # shared with the parse cache: read, never edit
+        self.warnings += [ParseProblem(path, line, text) for line, text in parsed.warnings]
 
     # -- pass 2: what deploys what --------------------------------------------------------
     def _read_deployers(self) -> None:

@@ -5,7 +5,9 @@ sources and destination, and the bytes of every input file; a cached render can 
 and a step re-renders only the Applications whose inputs it changed. Entries live in memory for
 the process and on disk in ``$MIGRATE_CACHE_DIR`` (default ``~/.cache/migrate``) ``/renders/``,
 shared by every repository (the same inputs render the same anywhere). Disk entries are written
-atomically; a damaged one is rendered again; ``MIGRATE_RENDER_CACHE=0`` keeps it in memory only.
+atomically; a damaged one is rendered again; ``MIGRATE_RENDER_CACHE=0`` keeps it in memory only. The
+disk cache stays under ``MIGRATE_RENDER_CACHE_MB`` (default 1024): the first write of a process evicts
+the least recently used entries while it is larger. ``migrate cache clear`` removes it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
+
+from ..roundtrip.cache import evict_lru
 
 
 LOCATED = 50_000   # located renders kept in memory (a step's after-state reuses its before-state's)
@@ -39,6 +43,7 @@ class RenderCache:
         self._memory: dict[str, Any] = {}
         self._located: OrderedDict[tuple[str, str], Any] = OrderedDict()   # (key, app id) -> its AppRender
         self._lock = threading.Lock()
+        self._bounded = False                # evicted down to its size once per process, on the first write
         self.hits = self.misses = 0          # lookups answered, and not (renders made), for bench/ and tests
 
     def get(self, key: str) -> Any | None:
@@ -84,6 +89,9 @@ class RenderCache:
             return
         target = self.folder / key[:2] / key[2:]
         try:
+            if not self._bounded:
+                self._bounded = True
+                evict_lru(self.folder, int(float(os.environ.get("MIGRATE_RENDER_CACHE_MB", 1024)) * 1024 * 1024))
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:

@@ -37,6 +37,7 @@ from ..inventory.applications import (appset_repo_urls, is_application, read_app
                                       self_repo_urls)
 from ..inventory.kustomizations import chart_home_of
 from ..inventory.records import Application
+from ..progress import counting
 from ..roundtrip.nodes import as_map, is_map, text
 from .appsets import Expander
 from .cache import shared_cache
@@ -179,8 +180,8 @@ class _Builder:
                 "--enable-helm" in self.settings.build_options:
             self.renderer.server = shared_server(self.tools)
         workers = max(1, min(len(ids), (os.cpu_count() or 2) * 2))
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            renders = list(pool.map(self._render_one, ids))
+        with ThreadPoolExecutor(max_workers=workers) as pool, counting("rendering Applications", len(ids)) as advance:
+            renders = list(pool.map(lambda app_id: (self._render_one(app_id), advance())[0], ids))
         found: list[str] = []
         for app_id, render in zip(ids, renders):
             self.view.renders[app_id] = render

@@ -6,18 +6,31 @@ which files do not parse. Helm templates are skipped (never parsed), and so is a
 parse but is a template (Go or Jinja actions: a chart's template without Chart.yaml, Ansible's). A file that does not
 round-trip is still safe to edit: ``YamlFile.dump()`` then applies edits as minimal text patches,
 so the report is informational; only unparseable files make it fail.
+
+A verdict depends only on the file's text and the parser's code: it is kept in the repository's parse
+cache (a difference, which quotes the file's lines, never for a text that may hold a secret), so a later run checks only the files
+that changed. Many files to check are checked across processes, one per core.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from typing import Iterator
 
 from ..errors import YamlError
-from ..roundtrip import is_yaml_path, load
+from ..progress import counting
+from ..roundtrip import YamlFile, is_yaml_path
+from ..roundtrip.cache import cacheable, cache_for
+from ..roundtrip.document import read_checked
 from .files import is_helm_template, is_template_file
 from .tracked import Tree
 
 OK, DIFFERS, ERROR, SKIPPED = "ok", "differs", "error", "skipped"
+VERDICT = "doctor-verdict"   # the parse cache also keeps verdicts: keyed by text and parser code, never stale
+PARALLEL_FROM = 64            # files to check before it pays to start worker processes
 
 
 @dataclass(frozen=True)
@@ -56,25 +69,64 @@ class DoctorReport:
 def doctor(tree: Tree) -> DoctorReport:
     """Check every tracked YAML file of ``tree`` (and name the tracked files it does not read)."""
     skipped = [FileCheck(entry.split(": ", 1)[0], SKIPPED, reason=entry.split(": ", 1)[1]) for entry in tree.skipped]
-    return DoctorReport(sorted([check_file(tree, path) for path in tree.paths() if is_yaml_path(path)] + skipped,
-                               key=lambda f: f.path))
+    checks, todo = [], []
+    disk = cache_for(tree.root)
+    for path in tree.paths():
+        if not is_yaml_path(path):
+            continue
+        if is_helm_template(path, tree):
+            checks.append(FileCheck(path, SKIPPED, reason="Helm template"))
+            continue
+        try:
+            text = read_checked(tree, path)
+        except YamlError as exc:
+            checks.append(_unparsed(tree, path, exc.line, exc.args[0]))
+            continue
+        key = disk.key(f"{VERDICT}\0{path}", text)
+        known = disk.get(key)
+        if isinstance(known, FileCheck):
+            checks.append(_unparsed(tree, path, known.line, known.reason) if known.status == ERROR else known)
+        else:
+            todo.append((path, text, key))
+    with counting("checking YAML files", len(todo)) as advance:
+        for (path, text, key), verdict in zip(todo, _verdicts(todo)):
+            advance()
+            if verdict.status != DIFFERS or cacheable(text):   # only a difference quotes the file's lines
+                disk.put(key, verdict)
+            checks.append(_unparsed(tree, path, verdict.line, verdict.reason) if verdict.status == ERROR
+                          else verdict)
+    return DoctorReport(sorted(checks + skipped, key=lambda f: f.path))
 
 
-def check_file(tree: Tree, path: str) -> FileCheck:
-    """The verdict on one YAML file of ``tree``."""
-    if is_helm_template(path, tree):
-        return FileCheck(path, SKIPPED, reason="Helm template")
+def verdict_of(item: tuple[str, str, str]) -> FileCheck:
+    """Does ``text`` re-emit byte for byte (a full round trip: parse, then emit)? Depends on the text only."""
+    path, text, _ = item
     try:
-        yf = load(tree, path)
+        yf = YamlFile.parse(text, path)
     except YamlError as exc:
-        if is_template_file(tree, path):
-            return FileCheck(path, SKIPPED, reason="template (Go or Jinja actions), not YAML")
         return FileCheck(path, ERROR, line=exc.line, reason=exc.args[0])
     difference = yf.first_difference()
     if difference is None:
         return FileCheck(path, OK)
     line, original, emitted = difference
     return FileCheck(path, DIFFERS, line=line, original=original, emitted=emitted)
+
+
+def _unparsed(tree: Tree, path: str, line: int | None, reason: str | None) -> FileCheck:
+    """A file that does not parse: skipped when it is a template (that depends on the files around it)."""
+    if is_template_file(tree, path):
+        return FileCheck(path, SKIPPED, reason="template (Go or Jinja actions), not YAML")
+    return FileCheck(path, ERROR, line=line, reason=reason)
+
+
+def _verdicts(todo: list[tuple[str, str, str]]) -> Iterator[FileCheck]:
+    """The verdicts of ``todo`` in order; across processes (one per core) when there are many."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        yield from map(verdict_of, todo)
+        return
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        yield from pool.map(verdict_of, todo, chunksize=max(1, min(32, len(todo) // (workers * 4))))
 
 
 def render_text(report: DoctorReport) -> str:

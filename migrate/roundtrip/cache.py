@@ -84,14 +84,7 @@ class ParseCache:
         if getattr(self, "_bounded", False):
             return
         self._bounded = True
-        limit = int(float(os.environ.get("MIGRATE_PARSE_CACHE_MB", 256)) * 1024 * 1024)
-        entries = [(e.stat().st_atime, e.stat().st_size, e) for e in self.folder.glob("*/*") if e.is_file()]
-        total = sum(size for _, size, _ in entries)
-        for _, size, entry in sorted(entries):
-            if total <= limit * 0.8:
-                break
-            entry.unlink(missing_ok=True)
-            total -= size
+        evict_lru(self.folder, int(float(os.environ.get("MIGRATE_PARSE_CACHE_MB", 256)) * 1024 * 1024))
 
     def clear(self) -> int:
         """Remove every entry; how many there were."""
@@ -100,6 +93,24 @@ class ParseCache:
         count = sum(1 for e in self.folder.glob("*/*") if e.is_file())
         shutil.rmtree(self.folder, ignore_errors=True)
         return count
+
+
+def evict_lru(folder: Path, limit: int) -> None:
+    """Remove the least recently used entries (``folder/xx/rest``) of an on-disk cache over ``limit`` bytes,
+    down to 80 % of it."""
+    entries = []
+    for entry in folder.glob("*/*"):
+        try:
+            info = entry.stat()
+        except OSError:
+            continue   # removed meanwhile by another process
+        entries.append((info.st_atime, info.st_size, entry))
+    total = sum(size for _, size, _ in entries)
+    for _, size, entry in sorted(entries):
+        if total <= limit * 0.8:
+            break
+        entry.unlink(missing_ok=True)
+        total -= size
 
 
 def cache_for(root: Path | None) -> ParseCache:

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from migrate.cli import main
+from migrate.repo import doctor as doctor_module
 from migrate.repo.doctor import DIFFERS, ERROR, OK, SKIPPED, doctor
 from migrate.repo.tracked import Tree
 
@@ -84,3 +85,32 @@ def test_cli_outside_a_git_repository_says_so(tmp_path):
     assert result.exit_code == 1
     assert "not a git repository" in result.output
     assert isinstance(result.exception, SystemExit)
+
+
+DOCTOR_FILES = {
+    "good.yaml": (DATA / "mixed-sequences.yaml").read_text(encoding="utf-8"),
+    "odd.yaml": (DATA / "complex-key.yaml").read_text(encoding="utf-8"),
+    "bad.yml": "a: 1\nb: 2\n  c: 3\n",
+    "secret-odd.yaml": "? [a, b]\n: password\n",
+}
+
+
+def test_verdicts_are_kept_so_a_later_run_checks_only_changed_files(tmp_path, monkeypatch):
+    repo = git_repo(tmp_path / "repo", DOCTOR_FILES)
+    first = doctor(Tree.from_repo(repo))
+    checked: list[str] = []
+    real = doctor_module.verdict_of
+    monkeypatch.setattr(doctor_module, "verdict_of", lambda item: checked.append(item[0]) or real(item))
+    (repo / "good.yaml").write_text("a: [1, 2]\n")
+    second = doctor(Tree.from_repo(repo))
+    # the edited file, and the difference whose lines may quote a secret (never kept on disk)
+    assert sorted(checked) == ["good.yaml", "secret-odd.yaml"]
+    assert [f for f in second.files if f.path != "good.yaml"] == [f for f in first.files if f.path != "good.yaml"]
+
+
+def test_many_files_are_checked_across_processes_with_the_same_verdicts(tmp_path, monkeypatch):
+    monkeypatch.setenv("MIGRATE_PARSE_CACHE", "0")
+    repo = git_repo(tmp_path / "repo", {**DOCTOR_FILES, **{f"many/{n}.yaml": f"n: {n}\n" for n in range(20)}})
+    serial = doctor(Tree.from_repo(repo))
+    monkeypatch.setattr(doctor_module, "PARALLEL_FROM", 2)
+    assert doctor(Tree.from_repo(repo)) == serial

@@ -115,3 +115,19 @@ def test_the_cache_stays_under_its_size_evicting_the_least_recently_used(tmp_pat
     assert (folder / "ff" / ("0" * 62)).exists() and not (folder / "00" / ("0" * 62)).exists()
     count = len(list(folder.glob("*/*")))
     assert ParseCache(folder).clear() == count and not folder.exists()
+
+
+def test_the_render_cache_stays_under_its_size_too(tmp_path, monkeypatch):
+    import os
+    import time
+    from migrate.render.cache import RenderCache
+    monkeypatch.setenv("MIGRATE_RENDER_CACHE_MB", "0.01")
+    folder = tmp_path / "renders"
+    old = RenderCache(folder)
+    for n in range(12):
+        old.put(f"{n:02d}" + "0" * 62, "x" * 2000)
+    for n, entry in enumerate(sorted(folder.glob("*/*"))):
+        os.utime(entry, (time.time() - 1000 + n, time.time() - 1000 + n))
+    RenderCache(folder).put("ff" + "0" * 62, "y" * 2000)    # a new process: bounds once, on its first write
+    assert sum(e.stat().st_size for e in folder.glob("*/*")) <= 0.01 * 1024 * 1024
+    assert (folder / "ff" / ("0" * 62)).exists() and not (folder / "00" / ("0" * 62)).exists()
