@@ -1,13 +1,14 @@
 """The benchmark harness: every command a reviewer or a CI job waits for, on the example and on real repos.
 
-    python bench/harness.py [--scale 1,20,100] [REPO ...] [--commands ...] [--modes off,first,warm] [--json]
+    python bench/harness.py [--scale 1,20,100] [REPO ...] [--commands ...] [--modes off,first,warm]
+                            [--playbook P --set K=V ...] [--json]
 
 For each target (the example generated at each ``--scale``, and each REPO given by path, measured on a
 clone so the apply and rollback change nothing of yours) it runs, each in a fresh ``migrate`` process,
 and prints wall time and peak RSS (the child's ``ru_maxrss``) of:
 
     doctor, graph, graph --dangling, history --coupling, the consolidate-backend dry run,
-    its apply and its rollback
+    its apply and its rollback (on a REPO: ``--playbook`` with its ``--set`` parameters)
 
 in three cache states (``--modes``): ``off`` (MIGRATE_PARSE_CACHE=0 and MIGRATE_RENDER_CACHE=0: no
 cache at all), ``first`` (caches enabled but empty: the run that writes them) and ``warm`` (a later
@@ -79,8 +80,9 @@ def git(repo: Path, *args: str) -> str:
 class Target:
     """One repository to measure: a clone in the work folder, reset between measurements."""
 
-    def __init__(self, label: str, repo: Path, work: Path):
+    def __init__(self, label: str, repo: Path, work: Path, playbook: str = PLAYBOOK, settings: tuple = ()):
         self.label, self.repo, self.work = label, repo, work
+        self.playbook, self.settings = playbook, settings
         self.head = git(repo, "rev-parse", "HEAD").strip()
         self.cache_dir = work / f"cache-{label.replace('/', '_')}"
 
@@ -104,7 +106,12 @@ class Target:
         git(self.repo, "clean", "-qfdx")
 
     def migrate(self, name: str, mode: str) -> dict:
-        return timed([sys.executable, "-m", "migrate", *COMMANDS[name]], self.repo, self.env(mode))
+        args = list(COMMANDS[name])
+        if args[0] in ("run", "rollback"):
+            args[1] = self.playbook
+        if args[0] == "run":
+            args += [f"--set={setting}" for setting in self.settings]
+        return timed([sys.executable, "-m", "migrate", *args], self.repo, self.env(mode))
 
     def naive(self) -> dict:
         return timed([sys.executable, "-c", NAIVE], self.repo, self.env("off"))
@@ -211,6 +218,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", default="1,20,100", help="example scales, comma-separated ('' for none)")
     parser.add_argument("--commands", default=",".join(COMMANDS), help=f"subset of: {', '.join(COMMANDS)}")
     parser.add_argument("--modes", default=",".join(MODES), help="subset of: off, first, warm")
+    parser.add_argument("--playbook", default=PLAYBOOK, help="for the REPOs: the playbook of the dry run, apply "
+                        "and rollback (default: consolidate-backend)")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="for the REPOs: a parameter of that playbook (repeatable)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args(argv)
     commands = [c.strip() for c in args.commands.split(",") if c.strip()]
@@ -229,7 +240,7 @@ def main(argv: list[str] | None = None) -> None:
         for given in args.repos:
             clone = work / given.resolve().name
             subprocess.run(["git", "clone", "-q", str(given.resolve()), str(clone)], check=True)
-            targets.append(Target(given.resolve().name, clone, work))
+            targets.append(Target(given.resolve().name, clone, work, args.playbook, tuple(args.set)))
         for target in targets:
             print(f"measuring {target.label} ...", file=sys.stderr, flush=True)
             results.append(measure(target, commands, modes))
