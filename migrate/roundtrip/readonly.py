@@ -176,13 +176,17 @@ class _Builder:
             value = _PLAIN[event.value] = _plain(event.value)
         return value
 
-    def mapping(self, event: Any) -> ReadMap:
+    def opened(self, cls: type, event: Any) -> tuple[Any, dict, int]:
+        """A new (untagged) mapping or sequence with its lines where ``event`` starts; its ``.lc.data``."""
         if event.tag is not None:
             raise _RoundTrip
-        out = ReadMap()
-        lc = _lines(out, event, self.start)
-        data = lc.data
-        start = self.start
+        out, lc = cls(), LineCol()
+        lc.line, lc.col, lc.data = event.start_mark.line + self.start, event.start_mark.column, {}
+        out.lc = lc
+        return out, lc.data, self.start
+
+    def mapping(self, event: Any) -> ReadMap:
+        out, data, start = self.opened(ReadMap, event)
         while True:
             key_event = self.next()
             if type(key_event) is yaml.MappingEndEvent:
@@ -199,12 +203,7 @@ class _Builder:
                          mark.line + start, mark.column]
 
     def sequence(self, event: Any) -> ReadSeq:
-        if event.tag is not None:
-            raise _RoundTrip
-        out = ReadSeq()
-        lc = _lines(out, event, self.start)
-        data = lc.data
-        start = self.start
+        out, data, start = self.opened(ReadSeq, event)
         while True:
             item = self.next()
             if type(item) is yaml.SequenceEndEvent:
@@ -213,13 +212,6 @@ class _Builder:
             mark = self.mark(item)
             data[len(out)] = [mark.line + start, mark.column]
             out.append(value)
-
-
-def _lines(node: Any, event: Any, start: int) -> LineCol:
-    lc = LineCol()
-    lc.line, lc.col, lc.data = event.start_mark.line + start, event.start_mark.column, {}
-    node.lc = lc
-    return lc
 
 
 def _plain(value: str) -> Any:
