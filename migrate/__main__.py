@@ -1,6 +1,6 @@
 """``python -m migrate``: the command line."""
 
-from .cli import main
+from .cli import entry
 
 if __name__ == "__main__":
-    main(prog_name="migrate")
+    entry()

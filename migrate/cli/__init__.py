@@ -8,6 +8,6 @@ command group and its shared options; ``repository`` the commands that read a re
 """
 
 from . import audit, playbooks, repository, review  # noqa: F401  (they add their commands to main)
-from .app import main
+from .app import entry, main
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import signal
 from pathlib import Path
@@ -46,6 +47,20 @@ class Group(click.Group):
             click.echo("interrupted: stopped at a safe point (a step is never left half-applied; the lock is "
                        "released). Run the same command again to resume, or `migrate rollback` to undo.", err=True)
             ctx.exit(130)
+
+
+def entry() -> None:
+    """The ``migrate`` program (``python -m migrate`` too): ``main`` with the collector tuned for one run.
+
+    A run builds millions of small objects that live until it ends. Python's default collector walks them
+    again every 700 allocations, and once more as the process exits: on the example at ``--scale 20`` that
+    was half of a warm dry run's time. So collect rarely, and freeze the heap before exiting (it is freed
+    all the same). Peak memory does not change: the run's data holds no cycles to free early."""
+    gc.set_threshold(100_000, 50, 1000)
+    try:
+        main(prog_name="migrate")
+    finally:
+        gc.freeze()
 
 
 def error_json(exc: Exception, code: int, kind: str) -> dict:

@@ -10,12 +10,17 @@ nothing deploys (reported as not synced). ``rendered_files`` says which files a 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ..inventory import Inventory
 from ..inventory.manifests import manifest_records
 from ..inventory.records import Attachable, CustomObject, Route, SecretSource, Service, Workload
+from ..inventory.producers import Producers
+from ..render.sources import AppRender
 from ..render.view import ArgoView
+
+_KINDS = (Workload, Service, Route, SecretSource, Attachable, CustomObject)
 
 
 @dataclass
@@ -38,6 +43,7 @@ class GraphRecords:
         sinks = {Workload: out.workloads, Service: out.services, Route: out.routes, SecretSource: out.secrets,
                  Attachable: out.attachables, CustomObject: out.objects}
         deployed_by: dict[str, set[str]] = {}
+        producers_key = repr(inv.config.producers)
         for path, context in inv.contexts.items():
             if context.app:
                 deployed_by.setdefault(context.app, set()).add(path)
@@ -48,17 +54,34 @@ class GraphRecords:
             remote_values = {ref.path for src in app.sources if not (src.local and src.path) for ref in src.value_files}
             covered |= (deployed_by.get(app_id, set()) - remote_values) | {obj.located.file for obj in render.objects}
             made = out.by_app.setdefault(app_id, [])
-            for index, obj in enumerate(render.objects):
-                if str(obj.doc.get("apiVersion", "")).startswith("argoproj.io/"):
-                    continue   # Applications and ApplicationSets are structure, not definitions
-                for record in manifest_records(obj.located.doc, obj.located.file, index, obj.namespace, True,
-                                               inv.producers):
-                    if type(record) in sinks:
-                        sinks[type(record)].append(record)
-                        made.append(record)
+            for record in _render_records(render, inv.producers, producers_key):
+                sinks[type(record)].append(record)
+                made.append(record)
         for kind, items in ((Workload, inv.workloads), (Service, inv.services), (Route, inv.routes),
                             (SecretSource, inv.secrets), (Attachable, inv.attachables), (CustomObject, inv.objects)):
             sinks[kind].extend(r for r in items if r.file not in covered)
         out.rendered_files = frozenset(covered)
         return out
 
+
+
+_MADE: "OrderedDict[int, tuple[AppRender, str, list]]" = OrderedDict()   # id(render) -> its records
+_MADE_SIZE = 50_000
+
+
+def _render_records(render: AppRender, producers: Producers, producers_key: str) -> list:
+    """The definitions ``render``'s objects make (a step's after-state shares the renders it did not
+    change, so it reads them once)."""
+    found = _MADE.get(id(render))
+    if found is not None and found[0] is render and found[1] == producers_key:
+        return found[2]
+    made = []
+    for index, obj in enumerate(render.objects):
+        if str(obj.doc.get("apiVersion", "")).startswith("argoproj.io/"):
+            continue   # Applications and ApplicationSets are structure, not definitions
+        made += [record for record in manifest_records(obj.located.doc, obj.located.file, index, obj.namespace,
+                                                       True, producers) if type(record) in _KINDS]
+    _MADE[id(render)] = (render, producers_key, made)
+    if len(_MADE) > _MADE_SIZE:
+        _MADE.popitem(last=False)
+    return made

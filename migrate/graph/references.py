@@ -44,6 +44,10 @@ class References:
             self.service_homes[s.name].add(s.namespace)
         self.secrets = {s.id: s for s in records.secrets}
         self.attachables = {(a.kind, a.namespace, a.name): a for a in records.attachables}
+        self._named: dict[tuple[str | None, str], list] = defaultdict(list)   # (ns, name) -> [(kind, a)]
+        for (kind, ns, name), a in self.attachables.items():
+            self._named[(ns, name)].append((kind, a))
+        self._known: dict[frozenset, list[tuple[str | None, str]]] = {}   # kinds -> their (ns, name)s
         self.outside_namespaces = _namespaces_with_outside_content(b)
         self.apps_by_name = known_names(b.inv, b.view, b.synced)
         self.component_names = set(self.apps_by_name)
@@ -126,8 +130,10 @@ class References:
 
     def _attachment(self, route: Route, style: AttachmentStyle, ref: str) -> None:
         """A reference of attachment annotation ``style`` (a plugin or middleware the route uses)."""
-        known = [(ns, name) for kind, ns, name in self.attachables if kind in style.kinds]
-        candidates = style.candidates(ref, route.namespace, known)
+        kinds = frozenset(style.kinds)
+        if kinds not in self._known:
+            self._known[kinds] = [(ns, name) for kind, ns, name in self.attachables if kind in kinds]
+        candidates = style.candidates(ref, route.namespace, self._known[kinds])
         if candidates is None:
             return
         line = route.annotation_line(style.annotation)
@@ -143,8 +149,7 @@ class References:
                     UNVERIFIED if unseen else DANGLING, unseen or reason)
 
     def _attachables_named(self, style: AttachmentStyle, namespace: str | None, name: str) -> list:
-        return [a for (kind, ns, n), a in self.attachables.items() if kind in style.kinds and ns == namespace
-                and n == name]
+        return [a for kind, a in self._named.get((namespace, name), ()) if kind in style.kinds]
 
     # -- components -------------------------------------------------------------------------------
     def _component(self, name: str) -> tuple[str, str, str]:
@@ -376,7 +381,9 @@ def _read_by_source_model(b: GraphStore) -> set[str]:
 def _chart_namespaces(inv: Inventory, app: Application, inputs: frozenset[str]) -> set[str]:
     """The namespaces the kustomize helmCharts an Application renders set (their own, their kustomization's)."""
     found = set()
-    for kust in (k for k in inv.kustomizations if k.file in inputs or k.folder in app.source_paths):
+    kusts = {id(k): k for k in (*filter(None, map(inv.kustomization_file, inputs)),
+                                *(k for p in app.source_paths for k in inv.kustomizations_of(p)))}
+    for kust in kusts.values():
         for chart in kust.helm_charts:
             found.add(chart.namespace or kust.namespace or app.dest_namespace or "default")
     return {n for n in found if n}

@@ -37,6 +37,7 @@ class _Structure:
         self.app_files = b.app_files
         self.roots = b.roots
         self.node, self.edge, self.missing, self.path_node = b.node, b.edge, b.missing, b.path_node
+        self._plugins: dict[str, str] | None = None        # folder -> the Application deploying it by a plugin
 
     def build(self) -> None:
         view = self.b.view
@@ -167,8 +168,13 @@ class _Structure:
 
     def _plugin_of(self, folder: str) -> str | None:
         """The Application that deploys ``folder`` through a config management plugin (``source.plugin``)."""
-        return next((app.name for app in self.b.view.apps.values() for source in app.sources
-                     if source.local and source.path == folder and "plugin" in source.spec), None)
+        if self._plugins is None:
+            self._plugins = {}
+            for app in self.b.view.apps.values():
+                for source in app.sources:
+                    if source.local and "plugin" in source.spec:
+                        self._plugins.setdefault(source.path, app.name)
+        return self._plugins.get(folder)
 
     def _chart(self, kust: Kustomization, folder: str, line: int) -> None:
         if not self.inv.files.is_file(posixpath.join(folder, "Chart.yaml")):

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any, Callable, Iterator
+from collections import OrderedDict
+from typing import Any, Callable
 
 from ..errors import MigrateError, YamlError
 from ..progress import counting
@@ -67,6 +68,7 @@ class Inventory:
         self.contexts: dict[str, DeployContext] = {}   # path -> how it is deployed (files reached)
         self._docs: dict[str, list[Any]] = {}
         self._values_by_path: dict[str, ValuesFile] = {}
+        self._kust_index: tuple[dict[str, Kustomization], dict[str, list[Kustomization]]] | None = None
         self._sinks = {Manifest: self.manifests, Workload: self.workloads, Service: self.services,
                        Route: self.routes, SecretSource: self.secrets, Attachable: self.attachables,
                        CustomObject: self.objects}
@@ -81,9 +83,9 @@ class Inventory:
                           inv._apps_by_file()).run()
         inv.contexts = walk.contexts
         path_re = _path_pattern(inv.files.top_folders)
+        settings = (repr(inv.config.producers), path_re.pattern if path_re is not None else None)
         for path, docs in inv._docs.items():
-            inv._read_objects(path, docs, walk)
-            inv._read_mentions(path, docs, path_re)
+            inv._take(inv._file_records(path, docs, walk, path_re, settings))
         return inv
 
     # -- lookups ------------------------------------------------------------------------
@@ -92,7 +94,23 @@ class Inventory:
         return next((a for a in self.applications if a.name == name), None)
 
     def kustomization(self, folder: str) -> Kustomization | None:
-        return next((k for k in self.kustomizations if k.folder == folder), None)
+        """The (first) kustomization of ``folder``."""
+        return self._kustomization_index()[1].get(folder, [None])[0]
+
+    def kustomization_file(self, path: str) -> Kustomization | None:
+        """The kustomization read from file ``path``."""
+        return self._kustomization_index()[0].get(path)
+
+    def kustomizations_of(self, folder: str) -> list[Kustomization]:
+        return self._kustomization_index()[1].get(folder, [])
+
+    def _kustomization_index(self) -> tuple[dict[str, Kustomization], dict[str, list[Kustomization]]]:
+        if self._kust_index is None:
+            by_folder: dict[str, list[Kustomization]] = {}
+            for kust in self.kustomizations:
+                by_folder.setdefault(kust.folder, []).append(kust)
+            self._kust_index = ({k.file: k for k in self.kustomizations}, by_folder)
+        return self._kust_index
 
     def values_file(self, path: str) -> ValuesFile | None:
         return self._values_by_path.get(path)
@@ -164,50 +182,83 @@ class Inventory:
         return by_file
 
     # -- pass 3: what each file defines --------------------------------------------------
-    def _read_objects(self, path: str, docs: list[Any], walk: DeployWalk) -> None:
-        if is_kustomization_file(path) or posixpath.basename(path) == "Chart.yaml":
-            return
-        ctx = walk.contexts.get(path, _NO_CONTEXT)
-        values_ctx = walk.values.get(path)
+    def _file_records(self, path: str, docs: list[Any], walk: DeployWalk, path_re: re.Pattern | None,
+                      settings: tuple) -> "_FileRecords":
+        """What ``path`` defines and mentions: read once per content, deploy context and settings (a step's
+        after-state reads again only the files it changed, or whose context it changed)."""
+        ctx, values_ctx = walk.contexts.get(path, _NO_CONTEXT), walk.values.get(path)
+        chart = (values_ctx or ctx).chart
+        defaults = posixpath.join(chart, "values.yaml") if chart else None
+        key = (path, self.tree.digest(path), ctx, values_ctx,
+               self.tree.digest(defaults) if defaults in self._docs else None, settings)
+        found = _MEMO.get(key)
+        if found is None:
+            found = _FileRecords()
+            if not is_kustomization_file(path):
+                if posixpath.basename(path) != "Chart.yaml":
+                    self._read_objects(found, path, docs, ctx, values_ctx)
+                _read_mentions(found, path, docs, path_re)
+            _MEMO[key] = found
+            if len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        return found
+
+    def _take(self, found: "_FileRecords") -> None:
+        for record in found.records:
+            self._sinks[type(record)].append(record)
+        if found.values is not None and found.values.file not in self._values_by_path:
+            self._values_by_path[found.values.file] = found.values
+            self.values_files.append(found.values)
+        self.path_mentions += found.paths
+        self.address_mentions += found.addresses
+
+    def _read_objects(self, into: "_FileRecords", path: str, docs: list[Any], ctx: DeployContext,
+                      values_ctx: DeployContext | None) -> None:
         for i, doc in enumerate(docs):
             if not is_map(doc) or is_application(doc):
                 continue
             if "kind" in doc and "apiVersion" in doc:
                 for obj in _list_items(doc):
-                    self._add(manifest_records(obj, path, i, ctx.namespace, ctx.forced, self.producers))
+                    into.records += manifest_records(obj, path, i, ctx.namespace, ctx.forced, self.producers)
             elif values_ctx or is_map(doc.get("common")) or "values" in posixpath.basename(path):
-                self._read_values(path, doc, values_ctx or ctx)
-
-    def _read_values(self, path: str, doc: Any, ctx: DeployContext) -> None:
-        defaults = self._chart_defaults(ctx.chart)
-        common = is_map(doc.get("common"))
-        if path not in self._values_by_path:
-            self._values_by_path[path] = ValuesFile(path, ctx.namespace or "default", ctx.chart, common)
-            self.values_files.append(self._values_by_path[path])
-        self._add(values_records(doc, path, ctx.namespace, ctx.release, defaults))
+                how = values_ctx or ctx
+                if into.values is None:
+                    into.values = ValuesFile(path, how.namespace or "default", how.chart, is_map(doc.get("common")))
+                into.records += values_records(doc, path, how.namespace, how.release, self._chart_defaults(how.chart))
 
     def _chart_defaults(self, chart: str | None) -> Any:
         """The first document of a local chart's own ``values.yaml`` (empty if none)."""
         docs = self._docs.get(posixpath.join(chart, "values.yaml"), []) if chart else []
         return as_map(docs[0]) if docs else {}
 
-    def _add(self, records: Iterator[Any]) -> None:
-        for record in records:
-            self._sinks[type(record)].append(record)
 
-    def _read_mentions(self, path: str, docs: list[Any], path_re: re.Pattern | None) -> None:
-        """Repo paths and service addresses written in any string of the file."""
-        if is_kustomization_file(path):
-            return
-        for doc in docs:
-            if not is_map(doc) or is_application(doc):
-                continue
-            for value, line, block in walk_strings(doc, node_line(doc)):
-                if path_re is not None and ".y" in value:
-                    self.path_mentions += [PathMention(m[1], path, line_in_string(value, m.start(), line, block))
-                                           for m in path_re.finditer(value)]
-                self.address_mentions += [AddressMention(a, path, line_in_string(value, a.start, line, block))
-                                          for a in find_service_addresses(value)]
+class _FileRecords:
+    """What one file defines (records) and mentions (repo paths, service addresses): never edited once read."""
+
+    __slots__ = ("records", "values", "paths", "addresses")
+
+    def __init__(self) -> None:
+        self.records: list[Any] = []
+        self.values: ValuesFile | None = None
+        self.paths: list[PathMention] = []
+        self.addresses: list[AddressMention] = []
+
+
+_MEMO: "OrderedDict[tuple, _FileRecords]" = OrderedDict()   # (path, digest, contexts, settings) -> its records
+_MEMO_SIZE = 200_000
+
+
+def _read_mentions(into: _FileRecords, path: str, docs: list[Any], path_re: re.Pattern | None) -> None:
+    """Repo paths and service addresses written in any string of the file."""
+    for doc in docs:
+        if not is_map(doc) or is_application(doc):
+            continue
+        for value, line, block in walk_strings(doc, node_line(doc)):
+            if path_re is not None and ".y" in value:
+                into.paths += [PathMention(m[1], path, line_in_string(value, m.start(), line, block))
+                               for m in path_re.finditer(value)]
+            into.addresses += [AddressMention(a, path, line_in_string(value, a.start, line, block))
+                               for a in find_service_addresses(value)]
 
 
 def _list_items(doc: Any) -> list[Any]:

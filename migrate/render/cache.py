@@ -12,6 +12,7 @@ the least recently used entries while it is larger. ``migrate cache clear`` remo
 
 from __future__ import annotations
 
+import hashlib
 import os
 import pickle
 import tempfile
@@ -61,14 +62,24 @@ class RenderCache:
         return value
 
     def located(self, key: str, app_id: str) -> Any | None:
-        """The render with provenance this process already made of ``app_id`` from inputs ``key`` (the
-        after-state of a step renders again only the Applications whose inputs it changed)."""
+        """The render with provenance made of ``app_id`` from inputs ``key``, by this process (a step's
+        after-state renders again only the Applications whose inputs it changed) or an earlier one."""
         with self._lock:
             found = self._located.get((key, app_id))
+        if found is None:
+            found = self._read(_located_key(key, app_id))
+            if found is not None:
+                self._remember(key, app_id, found)
+        with self._lock:
             self.hits += found is not None
-            return found
+        return found
 
-    def keep_located(self, key: str, app_id: str, render: Any) -> None:
+    def keep_located(self, key: str, app_id: str, render: Any, on_disk: Any = None) -> None:
+        """Keep a render just located, for this process and (on disk, as ``on_disk`` if given) the next ones."""
+        self._remember(key, app_id, render)
+        self._write(_located_key(key, app_id), render if on_disk is None else on_disk)
+
+    def _remember(self, key: str, app_id: str, render: Any) -> None:
         with self._lock:
             self._located[(key, app_id)] = render
             if len(self._located) > LOCATED:
@@ -85,6 +96,9 @@ class RenderCache:
     def put(self, key: str, value: Any) -> None:
         with self._lock:
             self._memory[key] = value
+        self._write(key, value)
+
+    def _write(self, key: str, value: Any) -> None:
         if self.folder is None:
             return
         target = self.folder / key[:2] / key[2:]
@@ -99,6 +113,11 @@ class RenderCache:
             os.replace(temp, target)
         except (OSError, pickle.PicklingError):
             pass   # a read-only home, a full disk: the cache is only an optimisation
+
+
+def _located_key(key: str, app_id: str) -> str:
+    """The disk key of ``app_id``'s located render from inputs ``key`` (the lines are the inputs' own)."""
+    return hashlib.sha256(f"located\0{key}\0{app_id}".encode()).hexdigest()
 
 
 _SHARED: dict[tuple, RenderCache] = {}

@@ -17,12 +17,11 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
 from ..inventory.kustomizations import chart_home_of
 from ..inventory.records import Application, Source
 from ..repo.paths import join
 from ..roundtrip.nodes import as_map, is_map, is_seq, line_of, node_line
+from ..roundtrip.readonly import ReadMap, ReadSeq, lined
 from .manifests import apply_destination_namespace, cluster_scoped, identity
 
 
@@ -54,23 +53,17 @@ class RenderedObject:
         return (self.doc.get("metadata") or {}).get("namespace")
 
 
-def _set_lines(node: Any, line: int) -> None:
-    node.lc.line, node.lc.col = line - 1, 0
-
-
 def like(rendered: Any, source: Any, line: int) -> Any:
-    """``rendered`` as ruamel nodes whose lines are those of the same key paths in ``source``."""
+    """``rendered`` as read-only nodes (``.lc`` as ruamel's) whose lines are those of the same key paths in ``source``."""
     if isinstance(rendered, Mapping):
-        out = CommentedMap()
-        _set_lines(out, line)
+        out = lined(ReadMap, line)
         for key, value in rendered.items():
             here = (line_of(source, key) if is_map(source) and key in source else None) or line
             out[key] = like(value, source.get(key) if is_map(source) else None, here)
             out.lc.add_kv_line_col(key, [here - 1, 0, here - 1, 0])
         return out
     if isinstance(rendered, list):
-        out = CommentedSeq()
-        _set_lines(out, line)
+        out = lined(ReadSeq, line)
         for i, value in enumerate(rendered):
             peer = source[i] if is_seq(source) and i < len(source) else None
             here = (line_of(source, i) if peer is not None else None) or line
@@ -133,16 +126,14 @@ def by_values(rendered: Mapping, index: ValuesIndex, template: str | None, fallb
 
 def _by_values(node: Any, index: ValuesIndex, file: str, line: int, key: str) -> Any:
     if isinstance(node, Mapping):
-        out = CommentedMap()
-        _set_lines(out, line)
+        out = lined(ReadMap, line)
         for k, value in node.items():
             here = _line(value, index, file, str(k)) or line
             out[k] = _by_values(value, index, file, here, str(k))
             out.lc.add_kv_line_col(k, [here - 1, 0, here - 1, 0])
         return out
     if isinstance(node, list):
-        out = CommentedSeq()
-        _set_lines(out, line)
+        out = lined(ReadSeq, line)
         for i, value in enumerate(node):
             here = _line(value, index, file, key) or line
             out.append(_by_values(value, index, file, here, key))

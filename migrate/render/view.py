@@ -25,6 +25,7 @@ list), and the reason is said once (``off``).
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import posixpath
 import time
@@ -215,7 +216,7 @@ class _Builder:
         if error is None:
             render.objects = self.renderer.locate(app, raws)
             render.unrendered = [u for raw in raws for u in raw.unrendered]
-        self.cache.keep_located(key, app_id, render)
+        self.cache.keep_located(key, app_id, render, on_disk=dataclasses.replace(render, seconds=0.0))
         return render
 
     def _children(self, parent: str, render: AppRender) -> list[str]:

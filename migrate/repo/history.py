@@ -31,6 +31,7 @@ import git
 
 from ..errors import UsageError
 from .git import git_log, open_repo
+from .log_cache import cached_log
 
 RECORD, FIELD = "\x1e", "\x1f"
 HEADER = f"{RECORD}%H{FIELD}%aI{FIELD}%aN{FIELD}%s"
@@ -265,13 +266,13 @@ def load_history(repo_root: Path | str, applications: Iterable) -> History:
     owners = _Owners(applications)
     apps = {app.name: AppHistory(app.name) for app in applications}
     commits = []
-    for commit, paths in _commits_with_files(repo):
+    for commit, paths in cached_log(repo, "files", (), lambda: list(_commits_with_files(repo))):
         commits.append(commit)
         for name in sorted(frozenset().union(*map(owners.of, paths))):
             apps[name].commits.append(commit)
             apps[name].authors[commit.author] += 1
     explicit = {p for app in applications for p in app.value_files}
-    for path, bump in _tag_bumps(repo, explicit):
+    for path, bump in cached_log(repo, "tags", tuple(sorted(explicit)), lambda: list(_tag_bumps(repo, explicit))):
         for name in sorted(owners.of(path)):
             apps[name].tag_bumps.append(bump)
     return History(commits, apps)

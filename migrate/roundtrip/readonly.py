@@ -39,7 +39,8 @@ _RESOLVER = VersionedResolver(version=(1, 2))
 _PLAIN: dict[str, Any] = {}                     # plain scalar text -> its value (a few thousand distinct)
 _NOT_PLAIN = object()
 _CACHE: "OrderedDict[tuple[str, str], tuple[list[Any], list[tuple[int, str]]]]" = OrderedDict()
-_CACHE_SIZE = 8192
+_CACHE_CHARS = 32 * 1024 * 1024               # text kept (with its documents): a whole large repo, several times
+_cached_chars = 0
 
 
 class ReadMap(dict):
@@ -52,6 +53,14 @@ class ReadSeq(list):
     """A sequence read for reading: a plain list with ruamel's ``.lc`` lines."""
 
     __slots__ = ("lc",)
+
+
+def lined(cls: "type[ReadMap] | type[ReadSeq]", line: int) -> Any:
+    """An empty ``cls`` whose node starts on 1-based ``line`` (lines of its items: ``.lc.add_*``)."""
+    out, lc = cls(), LineCol()
+    lc.line, lc.col = line - 1, 0
+    out.lc = lc
+    return out
 
 
 class _RoundTrip(Exception):
@@ -73,13 +82,20 @@ def read_docs(tree, path: str) -> ReadOnly:
     key = (path, text)
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _read(getattr(tree, "root", None), path, text)
-        _CACHE[key] = hit
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        hit = _CACHE[key] = _read(getattr(tree, "root", None), path, text)
+        _keep(len(text))
     if isinstance(hit, YamlError):
         raise YamlError(hit.args[0], path=hit.path, line=hit.line)
     return ReadOnly(*hit)
+
+
+def _keep(chars: int) -> None:
+    """Count ``chars`` more text kept; forget the oldest entries beyond ``_CACHE_CHARS``."""
+    global _cached_chars
+    _cached_chars += chars
+    while _cached_chars > _CACHE_CHARS and len(_CACHE) > 1:
+        (_, old), _ = _CACHE.popitem(last=False)
+        _cached_chars -= len(old)
 
 
 def _read(root, path: str, text: str) -> "tuple[list[Any], list[tuple[int, str]]] | YamlError":

@@ -229,3 +229,33 @@ def test_loads_from_a_real_repository(tmp_path):
     from tests.fixtures.minirepo import git_repo
     inv = Inventory.load(Tree.from_repo(git_repo(tmp_path / "repo", FILES)))
     assert len(inv.applications) == 12 and not inv.errors
+
+
+# --- a step's after-state: only what changed is read again --------------------------------------------
+def _everything(inventory: Inventory) -> list:
+    return [inventory.manifests, inventory.workloads, inventory.services, inventory.routes, inventory.secrets,
+            inventory.attachables, inventory.objects, inventory.values_files, inventory.path_mentions,
+            inventory.address_mentions]
+
+
+def test_an_after_state_reuses_the_records_of_unchanged_files_and_equals_a_fresh_load(monkeypatch):
+    from migrate.inventory import inventory as module
+    before = Inventory.load(Tree.from_files(FILES))
+    edited = FILES["applications/dev/auth-svc.yaml"].replace("name: auth-svc\nspec", "name: login-svc\nspec", 1)
+    after_tree = Tree.from_files(FILES).with_changes({"applications/dev/auth-svc.yaml": edited})
+    after = Inventory.load(after_tree)
+    monkeypatch.setattr(module, "_MEMO", module.OrderedDict())          # nothing remembered: read it all
+    fresh = Inventory.load(after_tree)
+    assert _everything(after) == _everything(fresh)
+    assert {w.name for w in after.workloads} - {w.name for w in before.workloads} == {"login-svc"}
+    unchanged = [w for w in after.workloads if w.file != "applications/dev/auth-svc.yaml"]
+    assert unchanged and all(any(w is old for old in before.workloads) for w in unchanged)
+
+
+def test_a_file_is_read_again_when_how_it_is_deployed_changes():
+    kustomization = "applications/dev/kustomization.yaml"
+    Inventory.load(Tree.from_files(FILES))
+    after = Inventory.load(Tree.from_files(FILES).with_changes(
+        {kustomization: FILES[kustomization].replace("namespace: lumie-dev", "namespace: lumie-moved")}))
+    moved = [w for w in after.workloads if w.file == "applications/dev/auth-svc.yaml"]
+    assert moved and {w.namespace for w in moved} == {"lumie-moved"}

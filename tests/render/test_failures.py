@@ -90,3 +90,23 @@ def test_renders_are_cached_by_their_inputs(tmp_path):
     ports = [o.doc["spec"]["ports"][0]["port"] for o in view.renders["application:argocd/api"].objects]
     assert ports == [9090]
     assert build_graph(Inventory.load(edited), view).synced_applications() == {"root", "web", "api"}
+
+
+def test_a_later_process_reads_the_located_renders_from_disk(tmp_path, monkeypatch):
+    from migrate.render import cache as cache_module
+    from migrate.render.sources import SourceRenderer
+    files = {**ROOT, "apps/api.yaml": app("api", "api", "api"), "api/svc.yaml": service("api")}
+    inv, g = load(tmp_path, files)                                   # renders, locates, writes both
+    monkeypatch.setattr(cache_module, "_SHARED", {})                 # a new process: nothing in memory
+
+    def not_again(*args):
+        raise AssertionError("located again: the disk had it")
+    monkeypatch.setattr(SourceRenderer, "locate", not_again)
+    view = ArgoView.build(Inventory.load(Tree.from_repo(tmp_path / "repo")))
+    api = "application:argocd/api"
+    assert [o.doc for o in view.renders[api].objects] == [o.doc for o in g.view.renders[api].objects]
+    assert view.renders[api].objects[0].located.file == "api/svc.yaml"
+    assert view.renders[api].seconds == 0.0                          # nothing was rendered by this process
+    edited = Tree.from_repo(tmp_path / "repo").with_changes({"api/svc.yaml": service("api").replace("8080", "9")})
+    with pytest.raises(AssertionError, match="located again"):      # changed inputs: located anew
+        ArgoView.build(Inventory.load(edited))

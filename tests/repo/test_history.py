@@ -199,3 +199,32 @@ def test_example_backend_services_change_together(example_history):
     top = example_history.coupling()[0]
     assert top.count >= 2
     assert {top.app_a, top.app_b} <= set(BACKEND) | {"grading-svc", "report-svc", "analysis-svc"}
+
+
+# --- read once per HEAD ------------------------------------------------------------------------
+def test_the_history_of_a_head_is_read_once_and_a_new_commit_reads_it_again(history_repo, monkeypatch):
+    from migrate.repo import history as module
+    history_repo.commit("create", {"svc/exam/common-values.yaml": values("11111111")})
+    first = load_history(history_repo.root, [app("exam-svc", "svc/exam")])
+    real_log = module.git_log
+    monkeypatch.setattr(module, "git_log", lambda *args: pytest.fail("git log read again at the same HEAD"))
+    again = load_history(history_repo.root, [app("exam-svc", "svc/exam")])
+    assert again.commits == first.commits and again.apps["exam-svc"].tag_bumps == first.apps["exam-svc"].tag_bumps
+    history_repo.commit("bump", {"svc/exam/common-values.yaml": values("22222222")})
+    calls = []
+    monkeypatch.setattr(module, "git_log", lambda *args: calls.append(args) or real_log(*args))
+    later = load_history(history_repo.root, [app("exam-svc", "svc/exam")])
+    assert len(calls) == 2 and [b.new for b in later.apps["exam-svc"].tag_bumps] == ["11111111", "22222222"]
+    (history_repo.root / ".mailmap").write_text("Alicia <alice@example.com> Alice <alice@example.com>\n")
+    renamed = load_history(history_repo.root, [app("exam-svc", "svc/exam")])   # authors' names changed
+    assert len(calls) == 4 and renamed.commits[0].author == "Alicia"
+
+
+def test_without_the_parse_cache_the_history_is_read_each_time(history_repo, monkeypatch):
+    from migrate.repo import history as module
+    monkeypatch.setenv("MIGRATE_PARSE_CACHE", "0")
+    history_repo.commit("create", {"svc/exam/common-values.yaml": values("11111111")})
+    load_history(history_repo.root, [app("exam-svc", "svc/exam")])
+    monkeypatch.setattr(module, "git_log", lambda *args: pytest.fail("read again: as it should be"))
+    with pytest.raises(pytest.fail.Exception):
+        load_history(history_repo.root, [app("exam-svc", "svc/exam")])
