@@ -63,11 +63,13 @@ for path in filter(None, paths):
 
 def timed(cmd: list[str], cwd: Path, env: dict) -> dict:
     """Run ``cmd``; its wall time, peak RSS (MiB) and exit code."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    stderr = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    with tempfile.TemporaryFile() as errors:   # a file, not a pipe: a child writing much would block on a full pipe
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        errors.seek(0)
+        stderr = errors.read().decode(errors="replace")
     proc.returncode = os.waitstatus_to_exitcode(status)
     return {"seconds": seconds, "rss_mib": usage.ru_maxrss * 1024 / MIB, "rc": proc.returncode,
             "stderr": stderr[-2000:]}
