@@ -3,9 +3,9 @@
 The history of HEAD is fixed by its commit (and, in a shallow clone, by where the history is cut): so
 what a pass over ``git log`` reads from it is kept in the repository's cache (``.git/migrate/``, the
 parse cache: ``MIGRATE_PARSE_CACHE=0`` turns it off, ``migrate cache clear`` removes it), keyed by the
-HEAD commit, the shallow boundary, the ``.mailmap`` (authors' names), the log's arguments and the code that reads it. A later run at the
-same HEAD (the apply after its dry run, the review, a warm CI job) reads no history at all; a new
-commit is a new key, so an entry is never stale.
+HEAD commit, the shallow boundary, the ``.mailmap`` (authors' names), the log's arguments and the code
+that reads it. A later run at the same HEAD (the apply after its dry run, the review, a warm CI job)
+reads no history at all; a new commit is a new key, so an entry is never stale.
 """
 
 from __future__ import annotations

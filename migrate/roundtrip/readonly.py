@@ -55,10 +55,10 @@ class ReadSeq(list):
     __slots__ = ("lc",)
 
 
-def lined(cls: "type[ReadMap] | type[ReadSeq]", line: int) -> Any:
+def lined(cls: "type[ReadMap] | type[ReadSeq]", line: int, col: int = 0) -> Any:
     """An empty ``cls`` whose node starts on 1-based ``line`` (lines of its items: ``.lc.add_*``)."""
     out, lc = cls(), LineCol()
-    lc.line, lc.col = line - 1, 0
+    lc.line, lc.col = line - 1, col
     out.lc = lc
     return out
 
@@ -196,10 +196,9 @@ class _Builder:
         """A new (untagged) mapping or sequence with its lines where ``event`` starts; its ``.lc.data``."""
         if event.tag is not None:
             raise _RoundTrip
-        out, lc = cls(), LineCol()
-        lc.line, lc.col, lc.data = event.start_mark.line + self.start, event.start_mark.column, {}
-        out.lc = lc
-        return out, lc.data, self.start
+        out = lined(cls, event.start_mark.line + self.start + 1, event.start_mark.column)
+        out.lc.data = {}
+        return out, out.lc.data, self.start
 
     def mapping(self, event: Any) -> ReadMap:
         out, data, start = self.opened(ReadMap, event)
