@@ -9,7 +9,9 @@ Application rendered), ``warm`` with the cache the cold run filled (a later run:
 and ``one edit`` with one values file changed (what a step costs: only the Applications reading it
 render again). Printed: the whole-repository figures (building the Argo CD view: ApplicationSets
 expanded, every Application rendered, roots found; and the graph on top), the slowest Applications
-of the cold run, and the median.
+of the cold run, and the median; and the floor the tools set: the CPU the render tools' processes
+used in the cold run, that divided by the cores (no scheduling of migrate's can render faster), and
+what one ``kubectl kustomize`` of a one-object kustomization costs (the tool's own start-up).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -48,7 +51,28 @@ def measure(repo: Path, edit: bool) -> dict:
     per_app = {view.apps[a].name: r.seconds for a, r in view.renders.items()}
     return {"view": view_seconds, "graph": graph_seconds, "apps": len(view.renders),
             "rendered": cache.misses, "cached": cache.hits, "per_app": per_app,
-            "failed": sum(1 for r in view.renders.values() if not r.rendered), "off": view.off}
+            "failed": sum(1 for r in view.renders.values() if not r.rendered), "off": view.off,
+            "tools_cpu": _children_cpu()}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_kustomize() -> float:
+    """Wall seconds of ``kubectl kustomize`` on a kustomization of one ConfigMap (median of 5)."""
+    from migrate.render.tools import Tools
+    kubectl = Tools.detect().kubectl or "kubectl"
+    with tempfile.TemporaryDirectory(prefix="migrate-bench-kust-") as folder:
+        Path(folder, "kustomization.yaml").write_text("resources:\n- cm.yaml\n")
+        Path(folder, "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n")
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run([kubectl, "kustomize", folder], capture_output=True, check=True)
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def child(repo: Path, cache_dir: Path, edit: bool = False) -> dict:
@@ -74,6 +98,10 @@ def bench(repo: Path, top: int) -> str:
     lines.append(f"  per Application (cold, rendered in parallel threads): median {statistics.median(t for _, t in times):.3f} s,"
                  f" slowest:")
     lines += [f"    {name:<28} {seconds:.3f} s" for name, seconds in times[:top]]
+    cores = os.cpu_count() or 1
+    lines.append(f"  floor (cold): the render tools' processes used {cold['tools_cpu']:.2f} s of CPU, "
+                 f"{cold['tools_cpu'] / cores:.2f} s of wall time on {cores} cores at best; one kubectl kustomize "
+                 f"of a single object: {one_kustomize():.3f} s")
     return "\n".join(lines)
 
 
