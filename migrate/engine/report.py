@@ -94,7 +94,7 @@ def _step_section(step: StepPlan, diffs_below: bool) -> list[str]:
     if not step.planned:
         return lines + [f"Not planned: {step.status_text()}.", ""]
     lines += [f"**{step.summary}**" if step.summary else "**(no summary)**", ""]
-    lines += _listing("Files", [f"{c.status} `{c.path}` (+{c.added} -{c.removed})" for c in step.files]
+    lines += _listing("Files", [f"{c.status} `{c.path}`{f' (from `{c.source}`)' if c.source else ''} (+{c.added} -{c.removed})" for c in step.files]
                       or ["nothing to change"])
     lines += _listing("Details", step.details)
     lines += _listing("Report", [str(entry) for entry in step.report])

@@ -336,7 +336,7 @@ def summary_lines(summary: Summary, files_per_step: int = 3, width: int = 64) ->
     for step in summary.steps:
         lines.append(f"  step {_step_head(step)}")
         for change in step.files[:files_per_step]:
-            lines.append(f"      {change.status} {short_path(change.path, width)} (+{change.added} −{change.removed})")
+            lines.append(f"      {change.status} {short_path(change.path, width)}{' (renamed)' if change.source else ''} (+{change.added} −{change.removed})")
         if len(step.files) > files_per_step:
             lines.append(f"      … and {len(step.files) - files_per_step} more")
     if summary.losses_accepted or summary.losses_pending:

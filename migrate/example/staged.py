@@ -75,7 +75,7 @@ def staged_files() -> dict[str, list[str]]:
         f"{web.DEVELOP}/manifests/tenant-svc.yaml": stages(web.DEV_TENANT, (
             (web.DEV_TENANT_GRPC, ""), *removed(web.DEV_TENANT, "        - name: grpc\n", "        env:"))),
         f"{web.TEKTON}/kustomization.yaml": stages(web.TEKTON_KUSTOMIZATION, (
-            ("- trigger-template.yaml\n", ""),)),
+            ("- trigger-template.yaml\n", ""),), (("- trigger.yaml\n", ""),)),
     }
 
 

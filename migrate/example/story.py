@@ -318,6 +318,8 @@ class Story:
         self.commit(t, JIHOON, "tekton: 서비스별 values 파일 경로를 TriggerTemplate 파라미터로 등록",
                     {ci + "trigger-template.yaml": web.trigger_template(t.services)},
                     at_stage(1, ci + "kustomization.yaml"))
+        self.commit(t, JIHOON, "tekton: AI 워커 폴더가 바뀐 push 에만 빌드 트리거 (CEL 경로 필터)",
+                    {ci + "trigger.yaml": web.path_trigger(t.services)}, at_stage(2, ci + "kustomization.yaml"))
 
     def kong_plugins(self, t: Tenant) -> None:
         plugins, fe = "bootstrap/kong/manifests/cluster-plugins.yaml", web.FRONTEND + "/"

@@ -309,6 +309,7 @@ resources:
 - git-credentials.yaml
 - pipeline.yaml
 - trigger-template.yaml
+- trigger.yaml
 """
 
 GIT_CREDENTIALS = """\
@@ -392,6 +393,33 @@ spec:
           yq -i '.common.image.tag = "$(params.image-tag)"' "$(params.values-file)"
           git config user.name "Jung Hyunwoo" && git config user.email "hyunwoo.jung@lumie.kr"
           git commit -am "update $(params.service) image to $(params.image-tag)" && git push origin HEAD:main
+"""
+
+
+def path_trigger(services: list[Service]) -> str:
+    """A Tekton Trigger whose CEL filter matches a folder by path prefix (the AI workers' folder): a
+    string that names a repository path inside an expression, and a comment that names a file."""
+    folder = next(s.group for s in services if s.group.endswith("/ai"))
+    return f"""\
+# AI 워커 이미지 빌드 트리거 — {folder}/ 아래가 바뀐 push 만 (CEL 경로 필터)
+# 워커별 values 파일은 {folder}/<svc>/common-values.yaml (TriggerTemplate 파라미터 참고)
+apiVersion: triggers.tekton.dev/v1beta1
+kind: Trigger
+metadata:
+  name: lumie-ai-workers
+spec:
+  interceptors:
+  - ref:
+      name: cel
+    params:
+    - name: filter
+      value: >-
+        body.ref == 'refs/heads/main' &&
+        body.commits.exists(c, c.modified.exists(f, f.startsWith('{folder}/')))
+  bindings:
+  - ref: lumie-image-update
+  template:
+    ref: lumie-image-update
 """
 
 

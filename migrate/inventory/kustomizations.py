@@ -18,7 +18,7 @@ from .records import HelmChart, Kustomization, PathRef
 KUSTOMIZATION_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 # kustomization keys holding lists of local paths (strings), and their role.
-_PATH_LIST_KEYS = {
+PATH_LIST_KEYS = {
     "resources": "resource", "bases": "resource", "components": "component", "crds": "crd",
     "patchesStrategicMerge": "patch", "transformers": "transformer", "generators": "generator-config",
     "validators": "validator", "configurations": "configuration", "replacements": "replacement",
@@ -48,7 +48,7 @@ def _path_items(seq: Any, role: str, folder: str, file: str) -> Iterable[PathRef
 
 
 def _kustomization_paths(doc: Any, folder: str, file: str) -> Iterable[PathRef | str]:
-    for key, role in _PATH_LIST_KEYS.items():
+    for key, role in PATH_LIST_KEYS.items():
         yield from _path_items(doc.get(key), role, folder, file)
     for key in ("patches", "patchesJson6902"):
         yield from _path_items(doc.get(key), "patch", folder, file)

@@ -33,8 +33,9 @@ class Hunk:
 @dataclass
 class FileDiff:
     path: str
-    status: str               # A, M, D
+    status: str               # A, M, D; R: renamed (from ``source``), changed too when it has hunks
     hunks: list[Hunk] = field(default_factory=list)
+    source: str | None = None
 
     @property
     def added(self) -> int:
@@ -53,8 +54,13 @@ def parse(diff: str) -> list[FileDiff]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
+        if line.startswith("rename to ") and i > 0 and lines[i - 1].startswith("rename from "):
+            files.append(FileDiff(line[len("rename to "):], "R", source=lines[i - 1][len("rename from "):]))
+        elif line.startswith("--- ") and i + 1 < len(lines) and lines[i + 1].startswith("+++ "):
             before, after = line[4:], lines[i + 1][4:]
+            if files and files[-1].status == "R" and not files[-1].hunks and after == f"b/{files[-1].path}":
+                i += 2
+                continue
             status = "A" if before == "/dev/null" else "D" if after == "/dev/null" else "M"
             path = (after if status != "D" else before).removeprefix("b/").removeprefix("a/")
             files.append(FileDiff(path, status))
@@ -162,7 +168,8 @@ def split_html(file: FileDiff) -> str:
 def file_html(file: FileDiff, open_: bool = True) -> str:
     """One file's diff, both views (the page shows one), headed by its status, path and line counts."""
     return (f'<details class="file"{" open" if open_ else ""}><summary><span class="st st-{file.status}">'
-            f'{file.status}</span> <code>{escape(file.path)}</code> <span class="cnt"><span class="a">+{file.added:,}'
+            f'{file.status}</span> <code>{escape(file.path)}</code>'
+            f'{f" (renamed from <code>{escape(file.source)}</code>)" if file.source else ""} <span class="cnt"><span class="a">+{file.added:,}'
             f'</span> <span class="r">−{file.removed:,}</span></span></summary>'
             f'<div class="view-unified">{unified_html(file)}</div><div class="view-split">{split_html(file)}</div>'
             "</details>")

@@ -1,0 +1,1 @@
+"""Unifying namespaces: several Applications move into one namespace (the unify-namespace playbook)."""

@@ -1,0 +1,183 @@
+"""``move-folder``: every kind of reference to a moved folder, before and after, on a small repository of our own.
+
+The repository mixes what real ones have: a root kustomization listing Application files relatively,
+a nested kustomization listing a moved folder, Applications with repository paths, ``$values/`` files
+and Helm ``valueFiles`` relative to their source path, an ApplicationSet's git generator, a moved
+kustomization whose ``helmGlobals.chartHome`` and ``../`` bases change depth, a CEL filter matching a
+path prefix, comments and a runbook naming the folder, and look-alikes that must stay (``apps/ai-extra``,
+a value ``ai``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.errors import MigrateError, UsageError
+from migrate.moves.paths import Move, plan_move
+from migrate.repo.tracked import Tree
+from migrate.testing import assert_operation, run_operation
+
+ROOT_KUSTOMIZATION = """\
+resources:
+  # AI 워커
+  - ai/grading/argocd.yaml
+  - ai-extra/argocd.yaml   # not moved: only a prefix of the name is shared
+"""
+
+GRADING_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: grading
+spec:
+  sources:
+  - repoURL: https://example.com/infra.git
+    path: apps/ai/grading
+    helm:
+      valueFiles:
+      - values.yaml
+      - ../../../shared/values.yaml
+      - $values/apps/ai/grading/extra-values.yaml
+  - repoURL: https://example.com/infra.git
+    ref: values
+"""
+
+GRADING_KUSTOMIZATION = """\
+helmGlobals:
+  chartHome: ../../../charts
+resources:
+- ../../../base
+- manifests/service.yaml
+namespace: ai
+"""
+
+APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: workers
+spec:
+  generators:
+  - git:
+      repoURL: https://example.com/infra.git
+      revision: main
+      directories:
+      - path: "apps/ai/*"
+      - path: apps/ai-extra
+  template:
+    metadata:
+      name: '{{path.basename}}'
+    spec:
+      source:
+        repoURL: https://example.com/infra.git
+        path: '{{path}}'
+"""
+
+TRIGGER = """\
+# builds when apps/ai/ changes
+apiVersion: triggers.tekton.dev/v1beta1
+kind: Trigger
+metadata:
+  name: workers
+spec:
+  interceptors:
+  - params:
+    - name: filter
+      value: >-
+        body.ref == 'refs/heads/main' &&
+        body.commits.exists(c, c.modified.exists(f, f.startsWith('apps/ai/')))
+"""
+
+FILES = {
+    "apps/kustomization.yaml": ROOT_KUSTOMIZATION,
+    "apps/ai/grading/argocd.yaml": GRADING_APP,
+    "apps/ai/grading/kustomization.yaml": GRADING_KUSTOMIZATION,
+    "apps/ai/grading/values.yaml": "replicas: 1\n",
+    "apps/ai/grading/extra-values.yaml": "debug: false\n",
+    "apps/ai/grading/manifests/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: grading\n",
+    "apps/ai-extra/argocd.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ai\ndata:\n  folder: ai\n",
+    "apps/appset.yaml": APPSET,
+    "ci/trigger.yaml": TRIGGER,
+    "shared/values.yaml": "team: ml\n",
+    "base/kustomization.yaml": "resources: []\n",
+    "charts/common/Chart.yaml": "apiVersion: v2\nname: common\nversion: 0.1.0\n",
+    "docs/runbook.md": "# Runbook\n\nThe graders live in apps/ai/grading (see its values.yaml).\n",
+}
+
+
+def test_the_same_depth_moves_files_and_rewrites_every_reference():
+    result = assert_operation("move-folder", FILES, {
+        **{p: None for p in FILES if p.startswith("apps/ai/")},
+        **{p.replace("apps/ai/", "apps/workers/"): FILES[p] for p in FILES if p.startswith("apps/ai/")},
+        "apps/workers/grading/argocd.yaml": GRADING_APP.replace("apps/ai/grading", "apps/workers/grading"),
+        "apps/kustomization.yaml": ROOT_KUSTOMIZATION.replace("- ai/grading", "- workers/grading"),
+        "apps/appset.yaml": APPSET.replace('"apps/ai/*"', '"apps/workers/*"'),
+        "ci/trigger.yaml": TRIGGER.replace("startsWith('apps/ai/')", "startsWith('apps/workers/')"),
+    }, **{"from": "apps/ai", "to": "apps/workers"})
+    details = "\n".join(result.details)
+    assert "apps/kustomization.yaml:3: ai/grading/argocd.yaml -> workers/grading/argocd.yaml (relative path)" in details
+    assert "apps/workers/grading/argocd.yaml:8: apps/ai/grading -> apps/workers/grading (repository path)" in details
+    notes = {(e.path, e.line) for e in result.report}
+    assert ("ci/trigger.yaml", 1) in notes            # a comment: reported, not rewritten
+    assert ("docs/runbook.md", 3) in notes            # a runbook line: reported
+    assert not any(e.path == "apps/kustomization.yaml" for e in result.report)   # "ai-extra" is not the folder
+
+
+def test_a_deeper_or_shallower_place_corrects_relative_paths_that_leave_the_folder():
+    moved = {p: p.replace("apps/ai/", "workers/") for p in FILES if p.startswith("apps/ai/")}
+    after = {**{p: None for p in moved}, **{new: FILES[old] for old, new in moved.items()}}
+    after["workers/grading/kustomization.yaml"] = GRADING_KUSTOMIZATION.replace("../../../", "../../")
+    after["workers/grading/argocd.yaml"] = GRADING_APP.replace("apps/ai/grading", "workers/grading").replace(
+        "- ../../../shared/values.yaml", "- ../../shared/values.yaml")      # relative to the source's path
+    after["apps/kustomization.yaml"] = ROOT_KUSTOMIZATION.replace("- ai/grading", "- ../workers/grading")
+    after["apps/appset.yaml"] = APPSET.replace('"apps/ai/*"', '"workers/*"')
+    after["ci/trigger.yaml"] = TRIGGER.replace("startsWith('apps/ai/')", "startsWith('workers/')")
+    assert_operation("move-folder", FILES, after, **{"from": "apps/ai", "to": "workers"})
+
+
+def test_one_application_folder_moves_alone():
+    result, tree = run_operation("move-folder", FILES, **{"from": "apps/ai/grading", "to": "apps/ml/grading"})
+    assert tree.exists("apps/ml/grading/values.yaml") and not tree.listdir("apps/ai")
+    assert "- ml/grading/argocd.yaml" in tree.read_text("apps/kustomization.yaml")
+    assert '"apps/ai/*"' in tree.read_text("apps/appset.yaml")      # the glob names apps/ai, not the moved folder
+    assert result.summary == "Move apps/ai/grading to apps/ml/grading"
+
+
+def test_the_folded_filter_keeps_its_line_breaks():
+    _, tree = run_operation("move-folder", FILES, **{"from": "apps/ai", "to": "apps/workers"})
+    assert "      value: >-\n        body.ref == 'refs/heads/main' &&\n        body.commits" in tree.read_text("ci/trigger.yaml")
+
+
+def test_renaming_an_application_on_the_way():
+    result, tree = run_operation("move-folder", FILES, **{"from": "apps/ai", "to": "apps/workers",
+                                                         "rename_apps": {"grading": "workers-grading"}})
+    assert "  name: workers-grading\n" in tree.read_text("apps/workers/grading/argocd.yaml")
+    assert {"change": "removed", "kind": "Application", "name": "grading"} in result.objects
+    assert any("resources-finalizer" in e.message for e in result.report)
+    with pytest.raises(UsageError, match="rename_apps: no Application 'nope'"):
+        run_operation("move-folder", FILES, **{"from": "apps/ai", "to": "apps/workers", "rename_apps": {"nope": "x"}})
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"from": "apps/none", "to": "apps/x"}, "no such file or folder"),
+    ({"from": "apps/ai", "to": "apps/ai/inner"}, "lies inside apps/ai"),
+    ({"from": "apps/ai", "to": "apps"}, "would land on existing ones, e.g. apps/grading"),
+    ({"from": "apps/ai", "to": "shared/values.yaml"}, "a file already has this path"),
+    ({"from": "", "to": "x"}, "not the repository's root"),
+])
+def test_a_move_that_cannot_be_made_is_refused_with_what_to_do(given, message):
+    files = {**FILES, "apps/grading/argocd.yaml": "kind: ConfigMap\n"}
+    with pytest.raises(MigrateError, match=message):
+        run_operation("move-folder", files, **given)
+
+
+def test_a_path_outside_the_repository_is_a_usage_error():
+    with pytest.raises(UsageError, match="leaves the repository"):
+        run_operation("move-folder", FILES, **{"from": "apps/ai", "to": "../elsewhere"})
+
+
+def test_a_binary_file_is_refused_naming_it_and_the_way_out():
+    tree = Tree(None, ["apps/ai/grading/logo.png"], overlay=FILES, reader=lambda path: b"\x89PNG\xff\xfe")
+    with pytest.raises(MigrateError, match="not UTF-8 text.*git mv") as caught:
+        plan_move(tree, Move("apps/ai", "apps/workers"))
+    assert caught.value.path == "apps/ai/grading/logo.png"

@@ -1,0 +1,90 @@
+"""move-apps on the example repository (a real git repo per test): dry run, the verified commit git
+records as renames, history that follows the files, the graph afterwards, rollback, and the intent checks."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from migrate.cli import main
+from migrate.graph import build_graph
+from migrate.inventory import Inventory
+from migrate.playbook import Context, OPERATIONS
+from migrate.repo.tracked import Tree
+
+OLD, NEW = "applications/lumie/ai", "applications/lumie/worker"
+WORKERS = ["ai-svc", "grading-svc", "report-svc", "analysis-svc"]
+SNAPSHOT = Path(__file__).resolve().parents[2] / "snapshots" / "move-apps" / "01-move.diff"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+def cli(repo: Path, *args: str):
+    return CliRunner().invoke(main, [*args, "--repo", str(repo)])
+
+
+def test_the_dry_run_writes_nothing_and_its_diff_applies_with_git(example_repo):
+    head, status = git(example_repo, "rev-parse", "HEAD"), git(example_repo, "status", "--porcelain")
+    result = cli(example_repo, "run", "move-apps", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert git(example_repo, "rev-parse", "HEAD") == head and git(example_repo, "status", "--porcelain") == status
+    subprocess.run(["git", "apply", "--check", str(SNAPSHOT)], cwd=example_repo, check=True)
+
+
+def test_the_move_is_one_verified_commit_of_renames_that_history_follows_and_rollback_undoes(example_repo):
+    before = {p: (example_repo / p).read_bytes() for p in git(example_repo, "ls-files").splitlines()}
+    result = cli(example_repo, "run", "move-apps", "--yes")
+    assert result.exit_code == 0, result.output
+    renames = [line.split("\t") for line in git(example_repo, "diff", "-M", "--name-status", "HEAD~", "HEAD").splitlines()
+               if line.startswith("R")]
+    assert {(old, new) for _, old, new in renames} >= {
+        (f"{OLD}/{w}/argocd.yaml", f"{NEW}/{w}/argocd.yaml") for w in WORKERS}
+    assert not git(example_repo, "ls-files", OLD)
+    follows = git(example_repo, "log", "--follow", "--format=%s", "--", f"{NEW}/grading-svc/common-values.yaml")
+    assert "add grading-svc worker" in follows
+
+    inv = Inventory.load(Tree.from_repo(example_repo))
+    graph = build_graph(inv)
+    assert set(WORKERS) <= graph.synced_applications()
+    for worker in WORKERS:
+        app = inv.application(worker)
+        assert app.file == f"{NEW}/{worker}/argocd.yaml" and app.source_paths == [f"{NEW}/{worker}"]
+    assert not [p for p in git(example_repo, "grep", "-l", f"{OLD}/", "--", "*.yaml").splitlines()
+                if p != "applications/tekton/ci-cd/trigger.yaml"]      # only its comments name the old folder
+    trigger = (example_repo / "applications/tekton/ci-cd/trigger.yaml").read_text()
+    assert f"startsWith('{NEW}/')" in trigger and trigger.startswith(f"# AI 워커 이미지 빌드 트리거 — {OLD}/")
+
+    rolled = cli(example_repo, "rollback", "move-apps", "--yes")
+    assert rolled.exit_code == 0, rolled.output
+    assert {p: (example_repo / p).read_bytes() for p in git(example_repo, "ls-files").splitlines()} == before
+
+
+def test_the_run_is_found_in_history_and_not_applied_twice(example_repo):
+    assert cli(example_repo, "run", "move-apps", "--yes").exit_code == 0
+    again = cli(example_repo, "run", "move-apps", "--yes")
+    assert "already applied" in again.output
+
+
+def test_the_intent_checks_catch_an_old_path_left_and_an_application_no_root_reaches(example_repo):
+    tree = Tree.from_repo(example_repo)
+    move = OPERATIONS.get("move-folder")
+    ctx = Context.for_tree(tree, repo=example_repo)
+    result = move().prepare(ctx.at(tree, options=move.bind({"from": OLD, "to": NEW})))
+    after = tree.with_changes(result.changes)
+    checks = {c.name: c for c in result.checks}
+    assert not list(checks["old-path-unreferenced"].test(ctx.at(after)))
+    assert not list(checks["moved-apps-synced"].test(ctx.at(after)))
+    root = "applications/kustomization.yaml"
+    broken = after.with_changes({
+        root: after.read_text(root).replace("- lumie/worker/grading-svc/argocd.yaml\n", ""),
+        "applications/tekton/ci-cd/pipeline.yaml": after.read_text("applications/tekton/ci-cd/pipeline.yaml")
+        + f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: left\ndata:\n  path: {OLD}/grading-svc\n"})
+    left = list(checks["old-path-unreferenced"].test(ctx.at(broken)))
+    assert [(f.path, f.message) for f in left] == [
+        ("applications/tekton/ci-cd/pipeline.yaml", f"still names {OLD}: {OLD}/grading-svc")]
+    lost = list(checks["moved-apps-synced"].test(ctx.at(broken)))
+    assert [f.message for f in lost] == ["Application grading-svc was synced before the move and no root reaches it now"]
