@@ -24,6 +24,7 @@ from yamllint.linter import run as yamllint_run
 from ..errors import VerificationError, YamlError
 from ..graph import UNSYNCED
 from ..playbook import Context, IntentCheck
+from ..repo.diffs import renames
 from ..repo.files import is_helm_template
 from ..repo.paths import normpath
 from ..repo.tracked import Tree
@@ -65,7 +66,8 @@ YAMLLINT_CONFIGS = (".yamllint", ".yamllint.yaml", ".yamllint.yml")
 
 def check_yamllint(before: Tree, after: Tree, changes: Mapping[str, str | None]) -> None:
     """When the repository has a yamllint config, a step adds no yamllint problem to a file it edits
-    (problems the file already had are not the step's: compared by rule and message)."""
+    (problems the file already had, or the file it was moved from, are not the step's: compared by rule
+    and message)."""
     config_path = next((p for p in YAMLLINT_CONFIGS if after.exists(p)), None)
     if config_path is None:
         return
@@ -73,18 +75,24 @@ def check_yamllint(before: Tree, after: Tree, changes: Mapping[str, str | None])
         config = YamlLintConfig(after.read_text(config_path))
     except Exception as exc:  # noqa: BLE001  (yamllint's own config errors)
         raise VerificationError("yamllint", f"the yamllint config does not load: {exc}", path=config_path) from None
+    gone = {p: before.read_text(p) for p, t in changes.items() if t is None and before.exists(p) and is_yaml_path(p)}
+    moved = renames({**gone, **{p: None for p in changes if p not in gone}},
+                    {**dict.fromkeys(gone), **{p: t for p, t in changes.items() if t is not None and not before.exists(p)}})
     for path, text in sorted(changes.items()):
         if text is None or not is_yaml_path(path) or is_helm_template(path, after) or config.is_file_ignored(path):
             continue
-        old = Counter((p.rule, p.message) for p in _lint(before.read_text(path), config, path)) \
-            if before.exists(path) else Counter()
+        was = moved.get(path, path)      # a moved file is compared with the file it was
+        old = Counter((p.rule, p.message) for p in _lint(before.read_text(was), config, was)) \
+            if before.exists(was) else Counter()
         for problem in _lint(text, config, path):
             key = (problem.rule, problem.message)
             if old[key]:
                 old[key] -= 1
                 continue
-            raise VerificationError("yamllint", f"the edit adds a yamllint problem: {problem.message} "
-                                    f"({problem.rule})", path=path, line=problem.line)
+            shown = problem.message if problem.message.endswith(f"({problem.rule})") else \
+                f"{problem.message} ({problem.rule})"
+            raise VerificationError("yamllint", f"the edit adds a yamllint problem: {shown}", path=path,
+                                    line=problem.line)
 
 
 def _lint(text: str, config, path: str) -> list:

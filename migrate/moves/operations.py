@@ -9,6 +9,7 @@ from ..playbook import Context, Finding, IntentCheck, Operation, Option, ReportE
 from ..repo.paths import normpath
 from ..roundtrip import YamlFile, is_yaml_path, line_of, read_docs, set_scalar
 from ..roundtrip.nodes import as_map, is_map, strings
+from .generated import check_generated
 from .paths import Move, MovePlan, plan_move
 
 
@@ -27,12 +28,16 @@ class MoveFolder(Operation):
     def prepare(self, ctx: Context) -> StepResult:
         move = _move(ctx.options["from"], ctx.options["to"])
         plan = plan_move(ctx.tree, move)
-        moved_apps = _moved_apps(ctx, move)
         renames = dict(ctx.options["rename_apps"])
+        by_generator = check_generated(ctx, move, plan.changes, renames)
+        moved_apps = _moved_apps(ctx, move)
         report = [ReportEntry("note", f"{m.what}: {m.text}", m.path, m.line) for m in plan.mentions]
-        report += _rename(ctx, plan, move, renames)
+        report += _rename(ctx, plan, move, {old: new for old, new in renames.items() if old not in by_generator})
+        report += [ReportEntry("note", f"Application {old} becomes {new}: its ApplicationSet names it after its "
+                               f"path. {_RENAMED}") for old, new in by_generator.items()]
         synced = ctx.graph.synced_applications()
         keep = sorted(renames.get(a.name, a.name) for a in moved_apps if a.name in synced)
+        keep += sorted(new for old, new in by_generator.items() if old in synced)
         details = [f"move {move.old}{'/' if move.old not in plan.moved else ''} -> {move.new} "
                    f"({len(plan.moved)} file(s); git records renames)"]
         details += [f"rewrite {r}" for r in plan.rewrites]
@@ -79,11 +84,13 @@ def _rename(ctx: Context, plan: MovePlan, move: Move, renames: dict) -> list[Rep
         line = line_of(meta, "name")
         set_scalar(meta, "name", new)
         plan.changes[path] = yf.dump()
-        notes.append(ReportEntry(
-            "note", f"Application {old} becomes {new}: Argo CD deletes {old} and creates {new}, which adopts the "
-            f"objects. With a resources-finalizer on {old}, Argo CD deletes its objects first: remove the "
-            f"finalizer from the live {old} before syncing", path, line))
+        notes.append(ReportEntry("note", f"Application {old} becomes {new}. {_RENAMED}", path, line))
     return notes
+
+
+_RENAMED = ("Argo CD deletes the old Application and creates the new one, which adopts the objects; with a "
+            "resources-finalizer on the old one, Argo CD deletes its objects first: remove the finalizer from the "
+            "live Application before syncing")
 
 
 def _old_path_named(ctx: Context, move: Move) -> Iterable[Finding]:

@@ -95,6 +95,7 @@ FILES = {
     "apps/ai/grading/values.yaml": "replicas: 1\n",
     "apps/ai/grading/extra-values.yaml": "debug: false\n",
     "apps/ai/grading/manifests/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: grading\n",
+    "apps/ai/report/kustomization.yaml": "resources: []\n",      # an Application only the ApplicationSet makes
     "apps/ai-extra/argocd.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ai\ndata:\n  folder: ai\n",
     "apps/appset.yaml": APPSET,
     "ci/trigger.yaml": TRIGGER,
@@ -137,7 +138,7 @@ def test_a_deeper_or_shallower_place_corrects_relative_paths_that_leave_the_fold
 
 def test_one_application_folder_moves_alone():
     result, tree = run_operation("move-folder", FILES, **{"from": "apps/ai/grading", "to": "apps/ml/grading"})
-    assert tree.exists("apps/ml/grading/values.yaml") and not tree.listdir("apps/ai")
+    assert tree.exists("apps/ml/grading/values.yaml") and tree.listdir("apps/ai") == ["apps/ai/report/kustomization.yaml"]
     assert "- ml/grading/argocd.yaml" in tree.read_text("apps/kustomization.yaml")
     assert '"apps/ai/*"' in tree.read_text("apps/appset.yaml")      # the glob names apps/ai, not the moved folder
     assert result.summary == "Move apps/ai/grading to apps/ml/grading"
@@ -154,8 +155,20 @@ def test_renaming_an_application_on_the_way():
     assert "  name: workers-grading\n" in tree.read_text("apps/workers/grading/argocd.yaml")
     assert {"change": "removed", "kind": "Application", "name": "grading"} in result.objects
     assert any("resources-finalizer" in e.message for e in result.report)
+    result, tree = run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ai/reports",
+                                                         "rename_apps": {"report": "reports"}})
+    assert tree.exists("apps/ai/reports/kustomization.yaml") and "ApplicationSet names it" in result.report[-1].message
     with pytest.raises(UsageError, match="rename_apps: no Application 'nope'"):
         run_operation("move-folder", FILES, **{"from": "apps/ai", "to": "apps/workers", "rename_apps": {"nope": "x"}})
+
+
+def test_a_move_out_of_an_application_sets_patterns_is_refused_naming_it():
+    with pytest.raises(MigrateError, match=r"ApplicationSet workers generates report from apps/ai/\*, apps/ai-extra; "
+                                           r"at apps/ml/report it would no longer generate it") as caught:
+        run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ml/report"})
+    assert (caught.value.path, caught.value.line) == ("apps/appset.yaml", 1)
+    with pytest.raises(MigrateError, match=r"it would name it reports .*pass --set rename_apps.report=reports"):
+        run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ai/reports"})
 
 
 @pytest.mark.parametrize("given, message", [

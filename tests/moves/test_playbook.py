@@ -88,3 +88,29 @@ def test_the_intent_checks_catch_an_old_path_left_and_an_application_no_root_rea
         ("applications/tekton/ci-cd/pipeline.yaml", f"still names {OLD}: {OLD}/grading-svc")]
     lost = list(checks["moved-apps-synced"].test(ctx.at(broken)))
     assert [f.message for f in lost] == ["Application grading-svc was synced before the move and no root reaches it now"]
+
+
+LINTED = {
+    ".yamllint": "extends: default\nrules:\n  line-length: {max: 60}\n",
+    "root.yaml": "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\nspec:\n"
+                 "  source:\n    repoURL: https://example.com/infra.git\n    path: apps\n"
+                 "  destination:\n    namespace: argocd\n",
+    "apps/kustomization.yaml": "---\nresources:\n  - ai/x/argocd.yaml\n",
+    "apps/ai/x/argocd.yaml": "---\napiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\n"
+                             "spec:\n  source:\n    repoURL: https://example.com/infra.git\n    path: apps/ai/x\n"
+                             "  destination:\n    namespace: x\n",
+    "apps/ai/x/kustomization.yaml": "---\nresources:\n  - cm.yaml\n",
+    "apps/ai/x/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",   # no "---": a warning already
+}
+
+
+def test_yamllint_counts_a_moved_files_problems_against_the_file_it_was(tmp_path):
+    from migrate.testing import make_repo
+    repo = make_repo(tmp_path / "linted", LINTED)
+    moved = cli(repo, "run", "move-apps", "--set", "from=apps/ai", "--set", "to=apps/ml", "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert (repo / "apps/ml/x/cm.yaml").read_text() == LINTED["apps/ai/x/cm.yaml"]
+    long = "apps/" + "a-folder-name-long-enough-to-break-the-line-limit"
+    refused = cli(repo, "run", "move-apps", "--set", "from=apps/ml", "--set", f"to={long}", "--yes")
+    assert refused.exit_code == 1
+    assert f"{long}/x/argocd.yaml:9: [yamllint] the edit adds a yamllint problem: line too long (66 > 60 characters) (line-length)\n" in refused.output

@@ -1,0 +1,85 @@
+"""Applications an ApplicationSet generates from a moved folder must still be generated, by the same name.
+
+A git generator finds folders by pattern (``my-apps/*/*``) and often names its Applications after them
+(``apps-{{path.basename}}``): moving a folder to where no pattern matches makes Argo CD delete the
+Applications it generated, with their objects; moving it under another name makes it delete them and
+create others. ``check_generated`` expands each such ApplicationSet again on the tree after the move
+(the same expansion the graph uses): an Application it would no longer make refuses the move, naming the
+ApplicationSet and its patterns; one it would make under another name is accepted only when
+``rename_apps`` asks for exactly that rename.
+"""
+
+from __future__ import annotations
+
+from ..errors import MigrateError, YamlError
+from ..render.appsets import Expander
+from ..render.gotemplate import GoTemplates
+from ..render.tools import Tools
+from ..roundtrip import read_docs
+from ..roundtrip.nodes import as_map, is_map, is_seq, text
+from .paths import Move
+
+
+def check_generated(ctx, move: Move, changes: dict[str, str | None], renames: dict[str, str]) -> dict[str, str]:
+    """The renames the ApplicationSets make themselves (old -> new, each asked for in ``renames``);
+    MigrateError for an Application one of them would stop generating, or rename unasked."""
+    view = ctx.graph.view
+    moved: dict[str, dict[str, str]] = {}        # appset id -> {generated name: its moved source path}
+    for app in view.apps.values():
+        paths = [move.moved(p) for p in app.source_paths if move.moved(p) is not None]
+        if app.generated_by in view.appsets and paths:
+            moved.setdefault(app.generated_by, {})[app.name] = paths[0]
+    if not moved:
+        return {}
+    after = ctx.tree.with_changes(changes)
+    tools = Tools.detect()
+    expander = Expander(after.paths(), after.read_text, ctx.inventory.self_urls, list(ctx.inventory.config.clusters),
+                        GoTemplates(tools) if not tools.reason else None)
+    done: dict[str, str] = {}
+    for appset_id, names in sorted(moved.items()):
+        record = view.appsets[appset_id]
+        path = move.moved(record.file) or record.file
+        try:
+            doc = read_docs(after, path).docs[record.doc]
+        except (YamlError, IndexError):
+            continue     # the verification after the step names what broke the file
+        made = {_name(a): repr(as_map(a.get("spec"))) for a in expander.expand(doc, path).applications}
+        for name, source in sorted(names.items()):
+            if name in made:
+                continue
+            instead = next((n for n, spec in made.items() if source in spec and n not in names), None)
+            if instead is not None and renames.get(name) == instead:
+                done[name] = instead
+                continue
+            where = f"ApplicationSet {record.name} generates {name} from {', '.join(_patterns(doc)) or 'its generators'}"
+            if instead is None:
+                raise MigrateError(
+                    f"{where}; at {move.new} it would no longer generate it, and Argo CD would delete it with its "
+                    f"objects. Choose a `to` these patterns match, or change the generator (its directories) in a "
+                    f"commit of its own first", path=record.file, line=record.line)
+            raise MigrateError(
+                f"{where}; at {move.new} it would name it {instead} (the name comes from the path): Argo CD would "
+                f"delete {name} and create {instead}. If that is meant, pass --set rename_apps.{name}={instead}; "
+                f"else choose a `to` that keeps the name", path=record.file, line=record.line)
+    return done
+
+
+def _name(app) -> str:
+    return text(as_map(app.get("metadata")).get("name")) or ""
+
+
+def _patterns(node) -> list[str]:
+    """The path patterns of every git generator below ``node`` (matrix and merge ones too)."""
+    found = []
+    if is_map(node):
+        git = node.get("git")
+        if is_map(git):
+            for key in ("directories", "files"):
+                found += [str(as_map(e).get("path")) for e in (git.get(key) if is_seq(git.get(key)) else ())
+                          if is_map(e) and not as_map(e).get("exclude")]
+        for value in node.values():
+            found += _patterns(value) if value is not git else []
+    elif is_seq(node):
+        for item in node:
+            found += _patterns(item)
+    return found
