@@ -44,23 +44,30 @@ def check_generated(ctx, move: Move, changes: dict[str, str | None], renames: di
         except (YamlError, IndexError):
             continue     # the verification after the step names what broke the file
         made = {_name(a): repr(as_map(a.get("spec"))) for a in expander.expand(doc, path).applications}
+        gone, unasked = [], {}
         for name, source in sorted(names.items()):
             if name in made:
                 continue
             instead = next((n for n, spec in made.items() if source in spec and n not in names), None)
             if instead is not None and renames.get(name) == instead:
                 done[name] = instead
-                continue
-            where = f"ApplicationSet {record.name} generates {name} from {', '.join(_patterns(doc)) or 'its generators'}"
-            if instead is None:
-                raise MigrateError(
-                    f"{where}; at {move.new} it would no longer generate it, and Argo CD would delete it with its "
-                    f"objects. Choose a `to` these patterns match, or change the generator (its directories) in a "
-                    f"commit of its own first", path=record.file, line=record.line)
+            elif instead is None:
+                gone.append(name)
+            else:
+                unasked[name] = instead
+        where = f"ApplicationSet {record.name} generates Applications from {', '.join(_patterns(doc)) or 'its generators'}"
+        if gone:
             raise MigrateError(
-                f"{where}; at {move.new} it would name it {instead} (the name comes from the path): Argo CD would "
-                f"delete {name} and create {instead}. If that is meant, pass --set rename_apps.{name}={instead}; "
-                f"else choose a `to` that keeps the name", path=record.file, line=record.line)
+                f"{where}; at {move.new} it would no longer generate {', '.join(gone)}, and Argo CD would delete them "
+                f"with their objects. Choose a `to` these patterns match, or change the generator (its directories) "
+                f"in a commit of its own first", path=record.file, line=record.line)
+        if unasked:
+            flags = " ".join(f"--set rename_apps.{old}={new}" for old, new in unasked.items())
+            raise MigrateError(
+                f"{where}, named after their paths; at {move.new} it would rename "
+                f"{', '.join(f'{old} to {new}' for old, new in unasked.items())}: Argo CD deletes an Application "
+                f"whose name goes and creates the new one. If that is meant, pass {flags}; else choose a `to` that "
+                f"keeps the names", path=record.file, line=record.line)
     return done
 
 

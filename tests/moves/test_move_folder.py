@@ -163,11 +163,11 @@ def test_renaming_an_application_on_the_way():
 
 
 def test_a_move_out_of_an_application_sets_patterns_is_refused_naming_it():
-    with pytest.raises(MigrateError, match=r"ApplicationSet workers generates report from apps/ai/\*, apps/ai-extra; "
-                                           r"at apps/ml/report it would no longer generate it") as caught:
+    with pytest.raises(MigrateError, match=r"ApplicationSet workers generates Applications from apps/ai/\*, apps/ai-extra; "
+                                           r"at apps/ml/report it would no longer generate report") as caught:
         run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ml/report"})
     assert (caught.value.path, caught.value.line) == ("apps/appset.yaml", 1)
-    with pytest.raises(MigrateError, match=r"it would name it reports .*pass --set rename_apps.report=reports"):
+    with pytest.raises(MigrateError, match=r"it would rename report to reports: .*pass --set rename_apps.report=reports;"):
         run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ai/reports"})
 
 
