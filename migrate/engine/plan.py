@@ -247,6 +247,20 @@ def _strings(value: Any) -> list[str]:
 
 def _verify(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_plan: Plan,
             snapshots: Path | None, result) -> None:
+    """Every check of the step; a failure carries the operation's advice for that check, if it has some."""
+    try:
+        _checks(step, ctx, after, declared, the_plan, snapshots, result)
+    except VerificationError as exc:
+        advice = result.advice.get(exc.check)
+        if not advice:
+            raise
+        message = str(exc.args[0]).removeprefix(f"[{exc.check}] ")
+        raise VerificationError(exc.check, f"{message}. {advice}", path=exc.path, line=exc.line,
+                                settings=exc.settings) from None
+
+
+def _checks(step: StepPlan, ctx: Context, after: Tree, declared: set[str], the_plan: Plan,
+            snapshots: Path | None, result) -> None:
     check_parses(after, step.changes)
     check_declared(declared, step.changes)
     step.passed += ["yaml-parses", "declared-paths"]

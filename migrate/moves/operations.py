@@ -48,6 +48,7 @@ class MoveFolder(Operation):
             declared={move.old, move.new} | {p for p in plan.changes if p not in plan.moved and p not in rewritten} | rewritten,
             checks=[IntentCheck("old-path-unreferenced", lambda after: _old_path_named(after, move)),
                     IntentCheck("moved-apps-synced", lambda after: _not_synced(after, keep))],
+            advice={"no-new-dangling": _DANGLING},
             objects=tuple(rule for old, new in renames.items() for rule in (
                 {"change": "removed", "kind": "Application", "name": old},
                 {"change": "added", "kind": "Application", "name": new})))
@@ -88,6 +89,9 @@ def _rename(ctx: Context, plan: MovePlan, move: Move, renames: dict) -> list[Rep
     return notes
 
 
+_DANGLING = ("Something still makes the old path that migrate does not read as one (a chart template that "
+             "builds it from a name, a script): make it a value the template reads as a path (a `path:` key) in a "
+             "commit of its own, then run again; or move this folder by hand")
 _RENAMED = ("Argo CD deletes the old Application and creates the new one, which adopts the objects; with a "
             "resources-finalizer on the old one, Argo CD deletes its objects first: remove the finalizer from the "
             "live Application before syncing")

@@ -55,8 +55,14 @@ class Move:
         return None
 
     def pattern(self) -> re.Pattern:
-        """The old path as a repository path inside any string (``./``, ``/`` and ``$ref/`` forms too)."""
-        return re.compile(r"(?<![\w.\-/$])((?:\$[\w-]+/|\./|/)?)" + re.escape(self.old) + _BOUNDARY_AFTER)
+        """The old path as a repository path inside any string (``./``, ``/`` and ``$ref/`` forms too). A
+        one-segment path (``system``) is a word too: inside a string only a path into it counts (``system/x``)."""
+        after = _BOUNDARY_AFTER if "/" in self.old else "(?=/)"
+        return re.compile(r"(?<![\w.\-/$])((?:\$[\w-]+/|\./|/)?)" + re.escape(self.old) + after)
+
+    def names_whole(self, value: str) -> bool:
+        """Is ``value``, as a whole, the old path (``system``, ``./system``, ``system/``)?"""
+        return value.strip().removeprefix("./").rstrip("/") == self.old
 
 
 @dataclass(frozen=True)
@@ -180,7 +186,7 @@ class _Finder:
         kustomization = posixpath.basename(path) in KUSTOMIZATION_NAMES
         changed = False
         for container, key, value, keys, base in _strings_in(docs):
-            new = self.rewrite(value, path, base, kustomization and _kustomize_path(keys))
+            new = self.rewrite(value, path, base, kustomization and _kustomize_path(keys), _pathish(keys))
             if new is None:
                 continue
             new_value, how = new
@@ -192,11 +198,15 @@ class _Finder:
         self._mentions(path, out, plan, "a comment (not rewritten)", comments_only=True)
         return out
 
-    def rewrite(self, value: str, path: str, base: str | None, path_field: bool) -> tuple[str, str] | None:
-        """(new value, why) when ``value`` names a moved path (or a relative path whose depth changes)."""
+    def rewrite(self, value: str, path: str, base: str | None, path_field: bool,
+                pathish: bool = True) -> tuple[str, str] | None:
+        """(new value, why) when ``value`` names a moved path (or a relative path whose depth changes);
+        ``pathish``: the key says it holds a path (``path``, ``chart-dirs``…), so a one-segment path may be the whole value."""
         new = self.pattern.sub(lambda m: m.group(1) + self.move.new, value)
         if new != value:
             return new, "repository path"
+        if "/" not in self.move.old and pathish and self.move.names_whole(value):
+            return value.replace(self.move.old, self.move.new, 1), "repository path"
         token = value.strip()
         if token != value or not token or _URL.match(token) or token[0] in "$/{~" or any(c.isspace() for c in token):
             return None
@@ -286,6 +296,15 @@ def _walk(node: Any, keys: tuple, source: str | None) -> Iterator[tuple[Any, Any
                 yield node, index, value, (*keys, index), base
             else:
                 yield from _walk(value, (*keys, index), None)
+
+
+_PATHISH = re.compile(r"path|dir|folder|file|chart|source|resource|component|base|include", re.I)
+
+
+def _pathish(keys: tuple) -> bool:
+    """Does the nearest key name say it holds a path (``path``, ``valueFiles``, ``chart-dirs``…)?"""
+    key = next((k for k in reversed(keys) if isinstance(k, str)), "")
+    return bool(_PATHISH.search(key))
 
 
 def _kustomize_path(keys: tuple) -> bool:

@@ -88,7 +88,8 @@ class StepResult:
     graph nodes the run moves into others (a merged service's workload -> the target's), so a
     problem the moved one had before the run is "carried" by the other, not new. ``objects``: object
     rules (the shape of a step's ``objects:``) for what only the operation can name — the Application
-    a component turned out to be — added to the step's own rules."""
+    a component turned out to be — added to the step's own rules. ``advice``: per verification check (``no-new-dangling``…),
+    what the user can do when it fails after this operation (added to the failure's message)."""
 
     changes: dict[str, str | None]
     summary: str
@@ -98,6 +99,7 @@ class StepResult:
     declared: set[str] = field(kw_only=True)
     carries: dict[str, str] = field(default_factory=dict, kw_only=True)
     objects: tuple[Mapping[str, Any], ...] = field(default=(), kw_only=True)
+    advice: Mapping[str, str] = field(default_factory=dict, kw_only=True)   # check name -> what to do when it fails
 
 
 class Unsettled(MigrateError):

@@ -194,3 +194,13 @@ def test_a_binary_file_is_refused_naming_it_and_the_way_out():
     with pytest.raises(MigrateError, match="not UTF-8 text.*git mv") as caught:
         plan_move(tree, Move("apps/ai", "apps/workers"))
     assert caught.value.path == "apps/ai/grading/logo.png"
+
+
+def test_a_one_word_folder_is_a_path_only_where_it_reads_as_one():
+    files = {"system/Chart.yaml": "apiVersion: v2\nname: system\ndescription: Bootstrap the system layer\nversion: 1.0.0\n",
+             "ct.yaml": "chart-dirs:\n  - system\n  - apps\nname: system\nremote: system/values.yaml\n",
+             "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n"}
+    assert_operation("move-folder", files, {
+        "system/Chart.yaml": None, "infra/system/Chart.yaml": files["system/Chart.yaml"],
+        "ct.yaml": "chart-dirs:\n  - infra/system\n  - apps\nname: system\nremote: infra/system/values.yaml\n",
+    }, **{"from": "system", "to": "infra/system"})

@@ -114,3 +114,30 @@ def test_yamllint_counts_a_moved_files_problems_against_the_file_it_was(tmp_path
     refused = cli(repo, "run", "move-apps", "--set", "from=apps/ml", "--set", f"to={long}", "--yes")
     assert refused.exit_code == 1
     assert f"{long}/x/argocd.yaml:9: [yamllint] the edit adds a yamllint problem: line too long (66 > 60 characters) (line-length)\n" in refused.output
+
+
+CHART_MADE = {   # an App-of-Apps chart whose template makes each Application's path from a value
+    "root.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\nspec:\n"
+                 "  source:\n    repoURL: https://example.com/infra.git\n    path: apps\n"
+                 "  destination:\n    namespace: argocd\n",
+    "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 0.1.0\n",
+    "apps/values.yaml": "applications:\n  - name: guestbook\n",
+    "apps/templates/applications.yaml": (
+        "{{- range .Values.applications }}\n---\napiVersion: argoproj.io/v1alpha1\nkind: Application\n"
+        "metadata:\n  name: {{ .name }}\nspec:\n  source:\n    repoURL: https://example.com/infra.git\n"
+        "    path: {{ .path | default .name }}\n  destination:\n    namespace: {{ .name }}\n{{- end }}\n"),
+    "guestbook/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: guestbook\n",
+}
+
+
+def test_a_path_a_chart_makes_from_a_name_refuses_with_what_to_do_and_moves_once_it_is_a_path(tmp_path):
+    from migrate.testing import make_repo
+    repo = make_repo(tmp_path / "charted", CHART_MADE)
+    refused = cli(repo, "run", "move-apps", "--set", "from=guestbook", "--set", "to=examples/guestbook", "--yes")
+    assert refused.exit_code == 1
+    assert "apps/values.yaml:2: [no-new-dangling]" in refused.output and "a `path:` key" in refused.output
+    (repo / "apps/values.yaml").write_text("applications:\n  - name: guestbook\n    path: guestbook\n")
+    git(repo, "commit", "-qam", "apps: give each Application its path")
+    moved = cli(repo, "run", "move-apps", "--set", "from=guestbook", "--set", "to=examples/guestbook", "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert (repo / "apps/values.yaml").read_text().endswith("    path: examples/guestbook\n")
