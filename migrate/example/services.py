@@ -33,9 +33,11 @@ def service_application(s: Service) -> str:
                        flush=s.flush)
 
 
-def service_kustomization(s: Service) -> str:
+def service_kustomization(s: Service, dashboard: bool = False) -> str:
     i = seq_pad(s.flush)
-    resources = f"\nresources:\n{i}- manifests/grpc-service.yaml # 내부 gRPC 전용 Service\n" if s.grpc else ""
+    listed = ["manifests/grpc-service.yaml # 내부 gRPC 전용 Service"] if s.grpc else []
+    listed += ["manifests/dashboard.yaml # 내부 대시보드 (Traefik, 사내 IP 만)"] if dashboard else []
+    resources = "\nresources:\n" + "".join(f"{i}- {entry}\n" for entry in listed) if listed else ""
     return f"""\
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
@@ -50,6 +52,44 @@ helmCharts:
 {i}  namespace: {s.namespace}
 {i}  valuesFile: common-values.yaml
 {resources}"""
+
+
+def worker_dashboard(s: Service) -> str:
+    """A Traefik-served internal dashboard: a Middleware in the worker's namespace, written explicitly, and an
+    Ingress naming it namespace-qualified (``<namespace>-<name>@kubernetescrd``)."""
+    return f"""\
+# {s.name} 내부 대시보드 — 사내망에서만 (Traefik ipAllowList)
+apiVersion: traefik.io/v1alpha1
+kind: Middleware
+metadata:
+  name: {s.name}-office-only
+  namespace: {s.namespace}
+spec:
+  ipAllowList:
+    sourceRange:
+    - 10.0.0.0/8
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: {s.name}-dashboard
+  namespace: {s.namespace}
+  annotations:
+    traefik.ingress.kubernetes.io/router.middlewares: {s.namespace}-{s.name}-office-only@kubernetescrd
+spec:
+  ingressClassName: traefik
+  rules:
+  - host: {s.name}.lumie-infra.com
+    http:
+      paths:
+      - path: /dashboard
+        pathType: Prefix
+        backend:
+          service:
+            name: {s.name}
+            port:
+              number: 8000
+"""
 
 
 def grpc_service(s: Service) -> str:

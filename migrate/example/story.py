@@ -26,7 +26,7 @@ from .copies import Copy
 from .model import (BACKEND, MERGED, RELEASE_TAG, WORKER, Service, designed_services, internal_minio, pick,
                     scaled_copy, tag_for)
 from .recorder import Commit, Person, Recorder, schedule
-from .services import service_files, service_values
+from .services import service_files, service_kustomization, service_values, worker_dashboard
 from .staged import at_stage
 
 MINJUN = Person("Kim Minjun", "minjun.kim@lumie.kr")  # 플랫폼 리드
@@ -282,6 +282,11 @@ class Story:
         for s, author, message in ((by["exam-svc"], SEOYEON, "grading-svc 비동기 채점 연동 (GRADING_SVC_URL)"),
                                    (by["ai-svc"], HYUNWOO, "analysis-svc 연동 (ANALYSIS_SVC_URL)")):
             self.tweak(t, author, f"{s.name}: {message}", [s], http_peers=self.planned_peers[s.name])
+        if t is self.designed:
+            analysis = by["analysis-svc"]
+            self.commit(t, HYUNWOO, f"{analysis.name}: 내부 분석 대시보드 (Traefik, 사내 IP 만)",
+                        {f"{analysis.folder}/manifests/dashboard.yaml": worker_dashboard(analysis),
+                         f"{analysis.folder}/kustomization.yaml": service_kustomization(analysis, dashboard=True)})
 
     def values(self, s: Service) -> dict[str, str]:
         return {s.values_path: service_values(s)}

@@ -27,12 +27,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from ruamel.yaml.scalarstring import FoldedScalarString
-
 from ..errors import MigrateError, YamlError
 from ..inventory.kustomizations import KUSTOMIZATION_NAMES, PATH_LIST_KEYS
 from ..repo.paths import join, normpath
-from ..roundtrip import is_yaml_path, line_of, load, set_scalar
+from ..roundtrip import is_yaml_path, line_of, load, set_scalar, substitute
+from ..roundtrip.lines import comment_part
 from ..roundtrip.nodes import is_map, is_seq
 
 _URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
@@ -191,8 +190,9 @@ class _Finder:
                 continue
             new_value, how = new
             plan.rewrites.append(Rewrite(self.move.moved(path) or path, line_of(container, key), value, new_value, how))
-            set_scalar(container, key, new_value)
-            _keep_folds(value, container[key], self.pattern, self.move.new)
+            if how != "repository path" or substitute(container, key, self.pattern,
+                                                      lambda m: m.group(1) + self.move.new) is None:
+                set_scalar(container, key, new_value)
             changed = True
         out = yf.dump() if changed else text
         self._mentions(path, out, plan, "a comment (not rewritten)", comments_only=True)
@@ -236,29 +236,9 @@ class _Finder:
             after = _BOUNDARY_AFTER if "/" in relative else "/"
             forms.append(re.compile(r"(?<![\w.\-/$])" + re.escape(relative) + after))
         for number, line in enumerate(text.splitlines(), 1):
-            part = _comment(line) if comments_only else line
+            part = comment_part(line) if comments_only else line
             if part and any(form.search(part) for form in forms):
                 plan.mentions.append(Mention(self.move.moved(path) or path, number, line.strip(), what))
-
-
-def _keep_folds(old: str, new: Any, pattern: re.Pattern, replacement: str) -> None:
-    """A folded block scalar (``>-``) keeps its line breaks where they were, shifted by the rewrites before them."""
-    folds = getattr(old, "fold_pos", None)
-    if not folds or not isinstance(new, FoldedScalarString):
-        return
-    shifts = [(m.end(), len(m.group(1)) + len(replacement) - (m.end() - m.start())) for m in pattern.finditer(old)]
-    new.fold_pos = [f + sum(delta for end, delta in shifts if end <= f) for f in folds]
-
-
-def _comment(line: str) -> str:
-    """The comment part of a YAML line ('' when it has none); a ``#`` starts one at the line's start or after a blank."""
-    stripped = line.lstrip()
-    if stripped.startswith("#"):
-        return stripped
-    match = re.search(r"\s#", line)
-    if not match or line[:match.start()].count('"') % 2 or line[:match.start()].count("'") % 2:
-        return ""
-    return line[match.start() + 1:]
 
 
 def _resolve(folder: str, relative: str) -> str | None:

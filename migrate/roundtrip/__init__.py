@@ -10,9 +10,9 @@ bytes. ``document`` ties it together (``YamlFile``, ``load``), ``cache`` keeps p
 new files in the style of existing ones.
 """
 
-from .comments import insert, remove, set_scalar
+from .comments import insert, remove, set_scalar, substitute
 from .document import YamlFile, is_yaml_path, load
 from .nodes import Tagged, line_of, plain
 from .readonly import read_docs
 
-__all__ = ["YamlFile", "Tagged", "insert", "is_yaml_path", "line_of", "load", "plain", "read_docs", "remove", "set_scalar"]
+__all__ = ["YamlFile", "Tagged", "insert", "is_yaml_path", "line_of", "load", "plain", "read_docs", "remove", "set_scalar", "substitute"]

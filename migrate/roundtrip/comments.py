@@ -1,19 +1,22 @@
-"""Edits that keep comments in place: ``set_scalar``, ``insert`` and ``remove``.
+"""Edits that keep comments in place: ``set_scalar``, ``substitute``, ``insert`` and ``remove``.
 
 ruamel keeps the comment lines that follow an entry on the last scalar inside it; moving an
 entry would move them too. ``insert`` makes a new entry join the one before it (comment lines
 that followed that entry, e.g. the header of the next group, now follow the new one);
 ``remove`` lets only the entry's own lines go. ``set_scalar`` keeps the old value's quoting
-and the column of an end-of-line comment.
+and the column of an end-of-line comment; ``substitute`` rewrites matches of a pattern inside a string
+the same way, and a folded block (``>-``) keeps its line breaks.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, Callable
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, ScalarString,
+                                      SingleQuotedScalarString)
 from ruamel.yaml.tokens import CommentToken
 
 
@@ -25,6 +28,26 @@ def set_scalar(container: Any, key: Any, value: Any) -> None:
         value = type(old)(value)
     container[key] = value
     _keep_comment_gap(container, key, _width(old), _width(value))
+
+
+def substitute(container: Any, key: Any, pattern: re.Pattern, replace: Callable[[re.Match], str]) -> str | None:
+    """Rewrite the matches of ``pattern`` in the string ``container[key]`` (``replace(match)``: the new
+    text) as ``set_scalar`` sets values; the new value, or None when nothing matched."""
+    old = container[key]
+    shifts, parts, end = [], [], 0
+    for match in pattern.finditer(old):
+        new = replace(match)
+        parts += [old[end:match.start()], new]
+        shifts.append((match.end(), len(new) - (match.end() - match.start())))
+        end = match.end()
+    if not shifts:
+        return None
+    value = "".join(parts) + old[end:]
+    set_scalar(container, key, value)
+    folds = getattr(old, "fold_pos", None)
+    if folds and isinstance(container[key], FoldedScalarString):
+        container[key].fold_pos = [f + sum(d for at, d in shifts if at <= f) for f in folds]
+    return value
 
 
 def _keep_comment_gap(container: Any, key: Any, old_width: int, new_width: int) -> None:

@@ -109,3 +109,14 @@ def keep_line_endings(original: str | None, text: str | None) -> str | None:
     if normal.endswith("\r"):
         normal = normal[:-1]
     return normal.replace("\n", "\r\n")
+
+
+def comment_part(line: str) -> str:
+    """The comment part of a YAML line ('' when it has none); a ``#`` starts one at the line's start or after a blank."""
+    stripped = line.lstrip()
+    if stripped.startswith("#"):
+        return stripped
+    match = re.search(r"\s#", line)
+    if not match or line[:match.start()].count('"') % 2 or line[:match.start()].count("'") % 2:
+        return ""
+    return line[match.start() + 1:]

@@ -1,0 +1,126 @@
+"""``move-namespace``: several Applications into one namespace, every address of theirs with them (see ``plan``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from ..playbook import Context, Finding, IntentCheck, Operation, Option, ReportEntry, StepResult, register_operation
+from ..render.manifests import cluster_scoped
+from ..roundtrip import is_yaml_path, line_of, read_docs
+from ..roundtrip.nodes import plain, strings
+from ..errors import YamlError
+from .plan import Moved, check_collisions, plan_namespace, selected
+
+
+@register_operation
+class MoveNamespace(Operation):
+    name = "move-namespace"
+    description = ("Move Applications into one namespace: destination, kustomize and Helm namespaces, manifests, "
+                   "namespace-qualified names, and every <svc>.<namespace>.svc address of theirs in the repository.")
+    options = {
+        "apps": Option("The Applications to move, by name.", default=[], example=["grading-svc", "report-svc"],
+                       required=True),
+        "namespace": Option("The namespace they share afterwards.", example="lumie-worker", required=True),
+    }
+
+    def prepare(self, ctx: Context) -> StepResult:
+        namespace = ctx.options["namespace"]
+        apps = [a for a in selected(ctx, list(ctx.options["apps"]), namespace) if a.old != namespace]
+        if not apps:
+            return StepResult({}, f"{', '.join(ctx.options['apps'])} already in {namespace}", declared=set())
+        check_collisions(ctx, apps, namespace)
+        plan = plan_namespace(ctx, apps, namespace)
+        details = [f"{a.name}: {a.old} -> {namespace}" + (f" (Services {', '.join(a.services)})" if a.services else "")
+                   for a in apps] + [f"rewrite {r}" for r in plan.rewrites]
+        report = [ReportEntry("note", message, path, line) for message, path, line in plan.notes]
+        return StepResult(
+            plan.changes, f"Move {', '.join(a.name for a in apps)} into namespace {namespace}", details=details,
+            report=report, declared=set(plan.changes),
+            checks=[IntentCheck("old-addresses-gone", lambda after: _old_addresses(after, apps)),
+                    IntentCheck("only-the-namespace-changes", lambda after: _only_namespace(ctx, after, apps, namespace))],
+            advice={"no-new-dangling": "A Secret or ConfigMap they read may stay in the old namespace (see the "
+                                       "report): copy it into the new one, or move what makes it, then run again"})
+
+
+def _old_addresses(ctx: Context, apps: list[Moved]) -> Iterable[Finding]:
+    """No YAML value names <svc>.<old>.svc of a moved Service; no object of theirs is left in an old namespace."""
+    patterns = [re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
+                           + r"\.svc(?![\w-])") for a in apps if a.services]
+    for path in ctx.tree.paths():
+        if not is_yaml_path(path) or not patterns:
+            continue
+        try:
+            text = ctx.tree.read_text(path)
+            if not any(f".{a.old}.svc" in text for a in apps):
+                continue
+            docs = read_docs(ctx.tree, path).docs
+        except (UnicodeDecodeError, YamlError):
+            continue
+        for container, key, value in (item for doc in docs for item in strings(doc)):
+            if any(p.search(value) for p in patterns):
+                yield Finding(f"still calls an old address: {value}", path=path, line=line_of(container, key))
+    view = ctx.graph.view
+    for app in apps:
+        render = view.renders.get(app.id)
+        for obj in render.objects if render else []:
+            if obj.namespace == app.old:
+                yield Finding(f"{obj.identity[1]} {obj.identity[3]} of {app.name} is still in {app.old}",
+                              path=obj.located.file, line=line_of(obj.located.doc))
+
+
+def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str) -> Iterable[Finding]:
+    """Each object a moved Application rendered is rendered again in ``namespace``, equal but for its namespace
+    and the rewritten addresses."""
+    old_view, new_view = before.graph.view, after.graph.view
+    for app in apps:
+        old_render, new_render = old_view.renders.get(app.id), new_view.renders.get(app.id)
+        if old_render is None or new_render is None:
+            continue
+        scoped = cluster_scoped([o.doc for o in old_render.objects])
+        moved = {(o.identity[0], o.identity[1], o.identity[3]): o for o in new_render.objects}
+        for obj in old_render.objects:
+            group, kind, _, name = obj.identity
+            again = moved.get((group, kind, name))
+            if again is None:
+                yield Finding(f"{kind} {name} of {app.name} is not rendered after the move",
+                              path=obj.located.file, line=line_of(obj.located.doc))
+                continue
+            want = _renamespaced(plain(obj.doc), app, apps, namespace, kind in scoped)
+            if _without_checksums(want) != _without_checksums(plain(again.doc)):
+                yield Finding(f"{kind} {name} of {app.name} changes beyond its namespace and addresses",
+                              path=again.located.file, line=line_of(again.located.doc))
+
+
+def _renamespaced(doc, app: Moved, apps: list[Moved], namespace: str, cluster: bool):
+    """``doc`` as the move should make it: its namespace, and every old address of a moved Service, rewritten."""
+    subs = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
+                        + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), namespace) for a in apps if a.services]
+    qualified = re.compile(r"(?<![\w-])" + re.escape(app.old) + r"(-[\w.-]+@kubernetescrd)")
+
+    def walk(node, key=None):
+        if isinstance(node, dict):
+            return {k: walk(v, k) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            if key == "namespace" and node == app.old:
+                return namespace
+            for pattern, ns in subs:
+                node = pattern.sub(lambda m: f"{m.group(1)}.{ns}{m.group(2)}", node)
+            return qualified.sub(lambda m: namespace + m.group(1), node)
+        return node
+
+    out = walk(doc)
+    if not cluster and isinstance(out.get("metadata"), dict) and out["metadata"].get("namespace") == app.old:
+        out["metadata"]["namespace"] = namespace
+    return out
+
+
+def _without_checksums(doc):
+    """A chart's config checksums (``checksum/*`` annotations) change with any value: not compared."""
+    if isinstance(doc, dict):
+        return {k: _without_checksums(v) for k, v in doc.items() if not str(k).startswith("checksum/")}
+    if isinstance(doc, list):
+        return [_without_checksums(v) for v in doc]
+    return doc

@@ -1,0 +1,251 @@
+"""Moving Applications into one namespace: what decides each one's namespace, and who calls them there.
+
+``plan_namespace(ctx, names, namespace)`` answers the edit, in memory, from the graph's view of what
+each Application renders:
+
+- in the Application's own files and every file its render reads (``AppRender.inputs``): the
+  Application's ``destination.namespace``, and every ``namespace`` key holding its old namespace —
+  kustomize ``namespace:`` and ``helmCharts[].namespace``, Helm values (``common.namespace``),
+  manifests' ``metadata.namespace``; namespace-qualified names (Traefik's ``<ns>-<name>@kubernetescrd``);
+- in every YAML file of the repository: the DNS names of the Services they render,
+  ``<svc>.<old-ns>.svc[.cluster.local]``, wherever they are written (a consumer's env, a monolith's
+  values, a CI parameter); comments naming them are reported.
+
+It refuses what would break: a file that also decides another Application's namespace, and objects
+that would share a name in the new namespace (both sources shown). Secrets and ConfigMaps the
+workloads read move with them when the Applications make them; one another Application makes is
+named as needing a copy in the new namespace.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..errors import MigrateError, UsageError, YamlError
+from ..render.manifests import cluster_scoped
+from ..roundtrip import YamlFile, is_yaml_path, line_of, load, set_scalar, substitute
+from ..roundtrip.lines import comment_part
+from ..roundtrip.nodes import strings
+
+_SECRET_KINDS = {"Secret", "ConfigMap"}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """One Application that changes namespace: its name, id, file, old namespace and its Services."""
+
+    name: str
+    id: str
+    file: str
+    old: str
+    services: tuple[str, ...]
+    inputs: frozenset[str]
+
+
+@dataclass
+class NamespacePlan:
+    apps: list[Moved] = field(default_factory=list)
+    changes: dict[str, str] = field(default_factory=dict)
+    rewrites: list[str] = field(default_factory=list)     # "file:line: old -> new"
+    notes: list[tuple[str, str, int | None]] = field(default_factory=list)   # (message, file, line)
+
+
+def selected(ctx, names: list[str], namespace: str) -> list[Moved]:
+    """The Applications named, each with its old namespace and Services (UsageError for an unknown name)."""
+    view, out = ctx.graph.view, []
+    for name in names:
+        app = ctx.inventory.application(name)
+        if app is None:
+            known = sorted(a.name for a in ctx.inventory.applications)
+            raise UsageError(f"apps: no Application {name!r} in the repository (Applications: "
+                             f"{', '.join(known[:15])}{'…' if len(known) > 15 else ''})")
+        old = app.dest_namespace
+        if not old:
+            raise MigrateError(f"Application {name} names no destination namespace: set spec.destination.namespace "
+                               f"first, then run again", path=app.file, line=app.line)
+        render = view.renders.get(app.id)
+        objects = render.objects if render else []
+        services = tuple(sorted({o.identity[3] for o in objects if o.identity[1] == "Service" and o.namespace == old}))
+        out.append(Moved(name, app.id, app.file, old, services, frozenset(render.inputs if render else ())))
+    return out
+
+
+def check_collisions(ctx, apps: list[Moved], namespace: str) -> None:
+    """MigrateError when two objects would have the same kind and name in ``namespace`` (both sources shown)."""
+    view = ctx.graph.view
+    moving = {a.id for a in apps}
+    seen: dict[tuple, tuple[str, str, int]] = {}
+    everything = [(view.apps[i].name, o) for i in sorted(view.synced) if i in view.renders
+                  for o in view.renders[i].objects]
+    scoped = cluster_scoped([o.doc for _, o in everything])
+    for app_id in [*sorted(moving), *sorted(i for i in view.synced if i not in moving)]:
+        render = view.renders.get(app_id)
+        for obj in render.objects if render else []:
+            group, kind, ns, name = obj.identity
+            if kind in scoped or (app_id not in moving and ns != namespace):
+                continue
+            key = (group, kind, name)
+            here = (view.apps[app_id].name, obj.located.file, line_of(obj.located.doc) or 1)
+            if key in seen and seen[key][0] != here[0]:
+                first = seen[key]
+                raise MigrateError(
+                    f"{kind} {name} would be in {namespace} twice: from Application {first[0]} ({first[1]}:{first[2]}) "
+                    f"and from Application {here[0]} ({here[1]}:{here[2]}). Rename one of them first, in a commit of "
+                    f"its own, then run again", path=here[1], line=here[2])
+            seen.setdefault(key, here)
+
+
+def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
+    """See module doc."""
+    plan = NamespacePlan(apps=apps)
+    owners = _owners(ctx)
+    for app in apps:
+        for path in sorted(app.inputs | {app.file}):
+            if is_yaml_path(path):   # the Application's own file: what deploys it reads it, and should see the change
+                others = set() if path == app.file else owners.get(path, set()) - {a.id for a in apps}
+                _own_file(ctx, plan, app, path, namespace, others)
+    dns = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
+                       + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), a) for a in apps if a.services]
+    if dns:
+        for path in ctx.tree.paths():
+            if is_yaml_path(path):
+                _consumers(ctx, plan, path, dns, namespace)
+    _secrets(ctx, plan, apps, namespace)
+    return plan
+
+
+def _owners(ctx) -> dict[str, set[str]]:
+    """Repo file -> the ids of the Applications whose render reads it."""
+    owners: dict[str, set[str]] = {}
+    for app_id, render in ctx.graph.view.renders.items():
+        for path in render.inputs:
+            owners.setdefault(path, set()).add(app_id)
+    return owners
+
+
+def _yaml(ctx, plan: NamespacePlan, path: str):
+    """The file's editable documents (the plan's text when an earlier edit changed it)."""
+    if path in plan.changes:
+        return YamlFile.parse(plan.changes[path], path=path)
+    return load(ctx.tree, path)
+
+
+def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, others: set[str]) -> None:
+    try:
+        yf = _yaml(ctx, plan, path)
+        docs = yf.docs
+    except YamlError:
+        return
+    qualified = re.compile(r"(?<![\w-])" + re.escape(app.old) + r"(-[\w.-]+@kubernetescrd)")
+    edits = []
+    for container, key, value in _strings(docs):
+        if key == "namespace" and value == app.old:
+            edits.append((container, key, value, namespace))
+        elif qualified.search(value):
+            edits.append((container, key, value, qualified.sub(lambda m: namespace + m.group(1), value)))
+    if not edits:
+        return
+    if others:
+        names = sorted(ctx.graph.view.apps[i].name for i in others)
+        raise MigrateError(f"this file decides the namespace of {app.name} and also of {', '.join(names)}, which "
+                           f"stay: give {app.name} its own copy first, in a commit of its own, then run again",
+                           path=path, line=line_of(edits[0][0], edits[0][1]))
+    for container, key, value, new in edits:
+        plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {new}")
+        set_scalar(container, key, new)
+    plan.changes[path] = yf.dump()
+
+
+def _consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str) -> None:
+    text = plan.changes.get(path) or _read(ctx, path)
+    if text is None or not any(f".{app.old}.svc" in text for _, app in dns):
+        return
+    try:
+        yf = _yaml(ctx, plan, path)
+        docs = yf.docs
+    except YamlError:
+        return
+    changed = False
+    for container, key, value in _strings(docs):
+        for pattern, _ in dns:
+            new = substitute(container, key, pattern, lambda m: f"{m.group(1)}.{namespace}{m.group(2)}")
+            if new is not None:
+                plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {new}")
+                value, changed = new, True
+    out = yf.dump() if changed else text
+    if changed:
+        plan.changes[path] = out
+    for number, line in enumerate(out.splitlines(), 1):
+        if any(p.search(comment_part(line)) for p, _ in dns):
+            plan.notes.append((f"a comment names an old address (not rewritten): {line.strip()}", path, number))
+
+
+def _read(ctx, path: str) -> str | None:
+    try:
+        return ctx.tree.read_text(path)
+    except UnicodeDecodeError:
+        return None
+
+
+def _secrets(ctx, plan: NamespacePlan, apps: list[Moved], namespace: str) -> None:
+    """Name the Secrets and ConfigMaps the workloads read: made by the Applications (they move), or by
+    another one (it needs a copy in ``namespace``)."""
+    view = ctx.graph.view
+    moving = {a.id for a in apps}
+    makers: dict[tuple[str, str, str], str] = {}
+    for app_id in view.synced:
+        for obj in view.renders[app_id].objects if app_id in view.renders else []:
+            for kind, name in _made(obj.doc):
+                makers.setdefault((kind, obj.namespace or "", name), app_id)
+    for app in apps:
+        render = view.renders.get(app.id)
+        read = sorted({r for o in (render.objects if render else []) for r in _read_by(o.doc)})
+        for kind, name in read:
+            maker = makers.get((kind, app.old, name))
+            if maker is None or maker in moving:
+                continue
+            plan.notes.append((f"{kind} {name}, which {app.name} reads, is made by Application "
+                               f"{view.apps[maker].name} in {app.old}: it needs a copy in {namespace}", app.file, None))
+
+
+def _made(doc: dict) -> list[tuple[str, str]]:
+    """The Secrets/ConfigMaps an object is or makes (a VaultStaticSecret's or ExternalSecret's target)."""
+    kind = doc.get("kind")
+    name = str((doc.get("metadata") or {}).get("name") or "")
+    if kind in _SECRET_KINDS:
+        return [(kind, name)]
+    spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
+    target = (spec.get("destination") or spec.get("target") or {}) if isinstance(spec, dict) else {}
+    if isinstance(target, dict) and target.get("name"):
+        return [("Secret", str(target["name"]))]
+    return []
+
+
+def _read_by(doc) -> set[tuple[str, str]]:
+    """(kind, name) of the Secrets and ConfigMaps a workload reads (env, envFrom, volumes)."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, kind in (("secretKeyRef", "Secret"), ("secretRef", "Secret"), ("configMapKeyRef", "ConfigMap"),
+                              ("configMapRef", "ConfigMap"), ("configMap", "ConfigMap")):
+                ref = node.get(key)
+                if isinstance(ref, dict) and ref.get("name"):
+                    found.add((kind, str(ref["name"])))
+            secret = node.get("secret")
+            if isinstance(secret, dict) and secret.get("secretName"):
+                found.add(("Secret", str(secret["secretName"])))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    if doc.get("kind") not in _SECRET_KINDS:
+        walk(doc.get("spec"))
+    return found
+
+
+def _strings(docs):
+    return (item for doc in docs for item in strings(doc))

@@ -1,0 +1,106 @@
+"""``move-namespace`` on small repositories of our own: every place that decides a namespace, every
+address of the moved Services, and the refusals (collisions, shared files, unknown names)."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrate.errors import MigrateError, UsageError
+from migrate.testing import assert_operation, run_operation
+
+
+def app(name: str, namespace: str | None, path: str) -> str:
+    dest = f"\n  destination:\n    namespace: {namespace}\n" if namespace else "\n"
+    return (f"apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: {name}\n  namespace: argocd\n"
+            f"spec:\n  source:\n    repoURL: https://example.com/infra.git\n    path: {path}{dest}")
+
+
+def service(name: str, namespace: str | None = None) -> str:
+    ns = f"\n  namespace: {namespace}" if namespace else ""
+    return f"apiVersion: v1\nkind: Service\nmetadata:\n  name: {name}{ns}\nspec:\n  ports:\n  - port: 8000\n"
+
+
+ROOT = {
+    "root.yaml": app("root", "argocd", "apps"),
+    "apps/kustomization.yaml": "resources:\n- grading.yaml\n- report.yaml\n- exam.yaml\n",
+    "apps/grading.yaml": app("grading", "ml-grading", "workers/grading"),
+    "apps/report.yaml": app("report", "ml-report", "workers/report"),
+    "apps/exam.yaml": app("exam", "exam", "backend/exam"),
+    "workers/grading/kustomization.yaml": "namespace: ml-grading\nresources:\n- service.yaml\n- ingress.yaml\n",
+    "workers/grading/service.yaml": service("grading", "ml-grading"),
+    "workers/grading/ingress.yaml": (
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: grading\n  annotations:\n"
+        "    traefik.ingress.kubernetes.io/router.middlewares: ml-grading-auth@kubernetescrd,kube-system-gzip@kubernetescrd\n"
+        "spec:\n  rules:\n  - host: grading.example.com\n"),
+    "workers/report/kustomization.yaml": "resources:\n- service.yaml\n",
+    "workers/report/service.yaml": service("report"),
+    "backend/exam/kustomization.yaml": "resources:\n- config.yaml\n",
+    "backend/exam/config.yaml": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: exam\ndata:\n"
+        "  # calls grading.ml-grading.svc for scores\n"
+        "  GRADING_URL: http://grading.ml-grading.svc:8000\n"
+        "  REPORT_HOST: report.ml-report.svc.cluster.local\n"
+        "  OTHER: grading.ml-other.svc\n"
+        "  NAMESPACE: ml-grading\n"),
+}
+
+
+def test_every_place_that_decides_the_namespace_and_every_address_follows():
+    result = assert_operation("move-namespace", ROOT, {
+        "apps/grading.yaml": ROOT["apps/grading.yaml"].replace("ml-grading", "ml"),
+        "apps/report.yaml": ROOT["apps/report.yaml"].replace("ml-report", "ml"),
+        "workers/grading/kustomization.yaml": ROOT["workers/grading/kustomization.yaml"].replace("ml-grading", "ml"),
+        "workers/grading/service.yaml": service("grading", "ml"),
+        "workers/grading/ingress.yaml": ROOT["workers/grading/ingress.yaml"].replace("ml-grading-auth", "ml-auth"),
+        "backend/exam/config.yaml": ROOT["backend/exam/config.yaml"].replace(
+            "http://grading.ml-grading.svc", "http://grading.ml.svc").replace("report.ml-report.svc", "report.ml.svc"),
+    }, apps=["grading", "report"], namespace="ml")
+    assert result.summary == "Move grading, report into namespace ml"
+    assert any(e.path == "backend/exam/config.yaml" and e.line == 6 and "old address" in e.message for e in result.report)
+    assert "grading: ml-grading -> ml (Services grading)" in result.details
+
+
+def test_an_application_already_there_is_left_alone():
+    result, _ = run_operation("move-namespace", ROOT, apps=["grading"], namespace="ml-grading")
+    assert result.changes == {} and "already in ml-grading" in result.summary
+
+
+def test_two_objects_of_one_name_in_the_new_namespace_stop_the_plan_with_both_sources():
+    files = {**ROOT, "workers/report/kustomization.yaml": "resources:\n- service.yaml\n- grading.yaml\n",
+             "workers/report/grading.yaml": service("grading")}
+    with pytest.raises(MigrateError, match=r"Service grading would be in ml twice: from Application grading "
+                                           r"\(workers/grading/service.yaml:1\) and from Application report "
+                                           r"\(workers/report/grading.yaml:1\)"):
+        run_operation("move-namespace", files, apps=["grading", "report"], namespace="ml")
+    with pytest.raises(MigrateError, match=r"Service grading would be in exam twice"):   # one already there
+        run_operation("move-namespace", {**ROOT, "backend/exam/kustomization.yaml": "resources:\n- config.yaml\n- g.yaml\n",
+                                         "backend/exam/g.yaml": service("grading")}, apps=["grading"], namespace="exam")
+
+
+def test_a_file_that_also_decides_another_applications_namespace_is_refused():
+    files = {**ROOT, "backend/exam/kustomization.yaml": "resources:\n- config.yaml\n- ../../workers/grading/service.yaml\n"}
+    with pytest.raises(MigrateError, match="also of exam, which stay: give grading its own copy first"):
+        run_operation("move-namespace", files, apps=["grading"], namespace="ml")
+
+
+def test_a_secret_another_application_makes_in_the_old_namespace_is_named_as_needing_a_copy():
+    files = {**ROOT,
+             "workers/report/kustomization.yaml": "resources:\n- service.yaml\n- deployment.yaml\n",
+             "workers/report/deployment.yaml": (
+                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: report\nspec:\n  template:\n    spec:\n"
+                 "      containers:\n      - name: app\n        envFrom:\n        - secretRef:\n            name: smtp\n"),
+             "apps/kustomization.yaml": "resources:\n- grading.yaml\n- report.yaml\n- exam.yaml\n- mail.yaml\n",
+             "apps/mail.yaml": app("mail", "ml-report", "mail"),
+             "mail/kustomization.yaml": "resources:\n- secret.yaml\n",
+             "mail/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: smtp\nstringData:\n  password: x\n"}
+    result, _ = run_operation("move-namespace", files, apps=["report"], namespace="ml")
+    assert any("Secret smtp, which report reads, is made by Application mail in ml-report: it needs a copy in ml"
+               == e.message for e in result.report)
+
+
+def test_unknown_applications_and_missing_namespaces_are_refused_with_what_to_do():
+    with pytest.raises(UsageError, match="apps: no Application 'nope'"):
+        run_operation("move-namespace", ROOT, apps=["nope"], namespace="ml")
+    files = {**ROOT, "apps/report.yaml": app("report", None, "workers/report")}
+    with pytest.raises(MigrateError, match="names no destination namespace: set spec.destination.namespace first"):
+        run_operation("move-namespace", files, apps=["report"], namespace="ml")
