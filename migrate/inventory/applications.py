@@ -184,4 +184,5 @@ def read_application(doc: Any, file: str, index: int, self_urls: set[str]) -> Ap
         file=file, line=node_line(doc), doc=index,
         sources=[_source(s, self_urls, local_refs, file) for s in sources],
         sync_wave=wave, sync_wave_line=wave_line,
+        creates_namespace="CreateNamespace=true" in [text(o) for o in as_seq(dig(spec, "syncPolicy", "syncOptions"))],
     )

@@ -74,6 +74,7 @@ class Application:
     value_files: list[str] = field(default_factory=list)  # every values file it deploys (incl. kustomize helmCharts)
     generated_by: str | None = None  # the ApplicationSet or Application that renders it (no file of its own)
     same_name_as: str | None = None  # the file of an earlier Application with the same namespace and name
+    creates_namespace: bool = False  # syncOptions CreateNamespace=true: Argo CD creates its destination namespace
 
     @property
     def id(self) -> str:

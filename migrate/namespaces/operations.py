@@ -9,6 +9,7 @@ from ..playbook import Context, Finding, IntentCheck, Operation, Option, ReportE
 from ..render.manifests import cluster_scoped
 from ..roundtrip import is_yaml_path, line_of, read_docs
 from ..roundtrip.nodes import plain, strings
+from ..engine.objects import field_changes
 from ..errors import YamlError
 from .plan import Moved, check_collisions, plan_namespace, selected
 
@@ -34,13 +35,30 @@ class MoveNamespace(Operation):
         details = [f"{a.name}: {a.old} -> {namespace}" + (f" (Services {', '.join(a.services)})" if a.services else "")
                    for a in apps] + [f"rewrite {r}" for r in plan.rewrites]
         report = [ReportEntry("note", message, path, line) for message, path, line in plan.notes]
+        report += _volumes(ctx, apps, namespace)
         return StepResult(
             plan.changes, f"Move {', '.join(a.name for a in apps)} into namespace {namespace}", details=details,
             report=report, declared=set(plan.changes),
             checks=[IntentCheck("old-addresses-gone", lambda after: _old_addresses(after, apps)),
-                    IntentCheck("only-the-namespace-changes", lambda after: _only_namespace(ctx, after, apps, namespace))],
+                    IntentCheck("new-namespace-created", lambda after: _created(after, apps, namespace)),
+                    IntentCheck("only-the-namespace-changes", lambda after: _only_namespace(
+                        ctx, after, apps, namespace, {p for p, t in plan.changes.items() if t is None}))],
             advice={"no-new-dangling": "A Secret or ConfigMap they read may stay in the old namespace (see the "
                                        "report): copy it into the new one, or move what makes it, then run again"})
+
+
+def _volumes(ctx: Context, apps: list[Moved], namespace: str) -> list[ReportEntry]:
+    """A PersistentVolumeClaim that changes namespace is a new claim: a new, empty volume (say so, per claim)."""
+    out, view = [], ctx.graph.view
+    for app in apps:
+        render = view.renders.get(app.id)
+        for obj in render.objects if render else []:
+            if obj.identity[1] == "PersistentVolumeClaim" and obj.namespace == app.old:
+                out.append(ReportEntry("note", f"PersistentVolumeClaim {obj.identity[3]} of {app.name} moves from "
+                                       f"{app.old} to {namespace}: Kubernetes binds a new, empty volume. Copy its data "
+                                       f"(or restore a backup) before the old claim is pruned",
+                                       obj.located.file, line_of(obj.located.doc)))
+    return out
 
 
 def _old_addresses(ctx: Context, apps: list[Moved]) -> Iterable[Finding]:
@@ -69,9 +87,27 @@ def _old_addresses(ctx: Context, apps: list[Moved]) -> Iterable[Finding]:
                               path=obj.located.file, line=line_of(obj.located.doc))
 
 
-def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str) -> Iterable[Finding]:
+def _created(ctx: Context, apps: list[Moved], namespace: str) -> Iterable[Finding]:
+    """Something synced makes ``namespace``: a Namespace object, or an Application that deploys there with
+    CreateNamespace=true (an ApplicationSet's Application counts: its sync options are its template's)."""
+    view = ctx.graph.view
+    for app_id in view.synced:
+        app = view.apps.get(app_id)
+        if app is not None and app.dest_namespace == namespace and (app.creates_namespace or app.generated_by):
+            return
+        render = view.renders.get(app_id)
+        if any(o.identity[1] == "Namespace" and o.identity[3] == namespace for o in (render.objects if render else [])):
+            return
+    first = apps[0]
+    yield Finding(f"nothing synced creates namespace {namespace}: add `CreateNamespace=true` to the syncOptions of "
+                  f"{first.name}, or a Namespace {namespace} manifest to one of them, then run again",
+                  path=first.file)
+
+
+def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str,
+                    dropped: set[str]) -> Iterable[Finding]:
     """Each object a moved Application rendered is rendered again in ``namespace``, equal but for its namespace
-    and the rewritten addresses."""
+    and the rewritten addresses (but the Namespace manifests the move removed: the new namespace is made once)."""
     old_view, new_view = before.graph.view, after.graph.view
     for app in apps:
         old_render, new_render = old_view.renders.get(app.id), new_view.renders.get(app.id)
@@ -79,20 +115,43 @@ def _only_namespace(before: Context, after: Context, apps: list[Moved], namespac
             continue
         scoped = cluster_scoped([o.doc for o in old_render.objects])
         moved = {(o.identity[0], o.identity[1], o.identity[3]): o for o in new_render.objects}
+        hashed = _generated_names(old_render.objects, new_render.objects)
         for obj in old_render.objects:
             group, kind, _, name = obj.identity
-            again = moved.get((group, kind, name))
+            again = moved.get((group, kind, hashed.get(name, name)))
+            renamed = again is None and kind == "Namespace" and name == app.old
+            again = moved.get((group, kind, namespace)) if renamed else again     # its Namespace became the new one
+            if again is None and kind == "Namespace" and obj.located.file in dropped:
+                continue
             if again is None:
                 yield Finding(f"{kind} {name} of {app.name} is not rendered after the move",
                               path=obj.located.file, line=line_of(obj.located.doc))
                 continue
-            want = _renamespaced(plain(obj.doc), app, apps, namespace, kind in scoped)
-            if _without_checksums(want) != _without_checksums(plain(again.doc)):
-                yield Finding(f"{kind} {name} of {app.name} changes beyond its namespace and addresses",
+            want = _renamespaced(plain(obj.doc), app, apps, namespace, kind in scoped, hashed)
+            if renamed:
+                want["metadata"]["name"] = namespace
+            expected, got = _without_checksums(want), _without_checksums(plain(again.doc))
+            if expected != got:
+                first = next(iter(field_changes(expected, got, secret=kind == "Secret")), None)
+                yield Finding(f"{kind} {name} of {app.name} changes beyond its namespace and addresses"
+                              + (f" ({first}: expected before the arrow, rendered after it)" if first else ""),
                               path=again.located.file, line=line_of(again.located.doc))
 
 
-def _renamespaced(doc, app: Moved, apps: list[Moved], namespace: str, cluster: bool):
+_HASHED = re.compile(r"^(.+)-[a-z0-9]{10}$")
+
+
+def _generated_names(old: list, new: list) -> dict[str, str]:
+    """A kustomize generator's ConfigMap or Secret whose content changed (an address rewritten) has a new
+    hash suffix: old name -> new name, paired by what comes before the hash."""
+    def by_prefix(objects) -> dict[tuple[str, str], str]:
+        return {(o.identity[1], m.group(1)): o.identity[3] for o in objects if o.identity[1] in ("ConfigMap", "Secret")
+                and (m := _HASHED.match(o.identity[3]))}
+    after = by_prefix(new)
+    return {name: after[key] for key, name in by_prefix(old).items() if key in after and after[key] != name}
+
+
+def _renamespaced(doc, app: Moved, apps: list[Moved], namespace: str, cluster: bool, hashed: dict[str, str]):
     """``doc`` as the move should make it: its namespace, and every old address of a moved Service, rewritten."""
     subs = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
                         + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), namespace) for a in apps if a.services]
@@ -106,6 +165,8 @@ def _renamespaced(doc, app: Moved, apps: list[Moved], namespace: str, cluster: b
         if isinstance(node, str):
             if key == "namespace" and node == app.old:
                 return namespace
+            if node in hashed:
+                return hashed[node]
             for pattern, ns in subs:
                 node = pattern.sub(lambda m: f"{m.group(1)}.{ns}{m.group(2)}", node)
             return qualified.sub(lambda m: namespace + m.group(1), node)

@@ -23,10 +23,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import MigrateError, UsageError, YamlError
+from ..operations.kustomization_resources import EditKustomizationResources
 from ..render.manifests import cluster_scoped
 from ..roundtrip import YamlFile, is_yaml_path, line_of, load, set_scalar, substitute
 from ..roundtrip.lines import comment_part
-from ..roundtrip.nodes import strings
+from ..roundtrip.nodes import is_map, strings
 
 _SECRET_KINDS = {"Secret", "ConfigMap"}
 
@@ -41,13 +42,15 @@ class Moved:
     old: str
     services: tuple[str, ...]
     inputs: frozenset[str]
+    generated_by: str | None = None      # the ApplicationSet (or Application) whose template makes it
 
 
 @dataclass
 class NamespacePlan:
     apps: list[Moved] = field(default_factory=list)
-    changes: dict[str, str] = field(default_factory=dict)
+    changes: dict[str, str | None] = field(default_factory=dict)
     rewrites: list[str] = field(default_factory=list)     # "file:line: old -> new"
+    namespace_made: bool = False                           # a moved Namespace object now makes the new namespace
     notes: list[tuple[str, str, int | None]] = field(default_factory=list)   # (message, file, line)
 
 
@@ -55,9 +58,9 @@ def selected(ctx, names: list[str], namespace: str) -> list[Moved]:
     """The Applications named, each with its old namespace and Services (UsageError for an unknown name)."""
     view, out = ctx.graph.view, []
     for name in names:
-        app = ctx.inventory.application(name)
+        app = ctx.inventory.application(name) or next((a for a in view.apps.values() if a.name == name), None)
         if app is None:
-            known = sorted(a.name for a in ctx.inventory.applications)
+            known = sorted({a.name for a in view.apps.values()})
             raise UsageError(f"apps: no Application {name!r} in the repository (Applications: "
                              f"{', '.join(known[:15])}{'…' if len(known) > 15 else ''})")
         old = app.dest_namespace
@@ -67,7 +70,8 @@ def selected(ctx, names: list[str], namespace: str) -> list[Moved]:
         render = view.renders.get(app.id)
         objects = render.objects if render else []
         services = tuple(sorted({o.identity[3] for o in objects if o.identity[1] == "Service" and o.namespace == old}))
-        out.append(Moved(name, app.id, app.file, old, services, frozenset(render.inputs if render else ())))
+        out.append(Moved(name, app.id, app.file, old, services, frozenset(render.inputs if render else ()),
+                         app.generated_by))
     return out
 
 
@@ -101,16 +105,27 @@ def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
     plan = NamespacePlan(apps=apps)
     owners = _owners(ctx)
     for app in apps:
-        for path in sorted(app.inputs | {app.file}):
+        own = set() if app.generated_by else {app.file}    # a generated one's destination is its template's
+        decided = len(plan.rewrites)
+        for path in sorted(app.inputs | own):
             if is_yaml_path(path):   # the Application's own file: what deploys it reads it, and should see the change
                 others = set() if path == app.file else owners.get(path, set()) - {a.id for a in apps}
                 _own_file(ctx, plan, app, path, namespace, others)
+        if app.generated_by and len(plan.rewrites) == decided:
+            maker = ctx.graph.view.apps.get(app.generated_by) or ctx.graph.view.appsets.get(app.generated_by)
+            raise MigrateError(
+                f"Application {app.name} is made by {getattr(maker, 'name', app.generated_by)}, whose template decides "
+                f"its destination namespace for every Application it makes, and none of its own files names "
+                f"{app.old}: add `namespace: {app.old}` to its kustomization in a commit of its own (or change the "
+                f"template), then run again", path=getattr(maker, "file", None), line=getattr(maker, "line", None))
     dns = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
                        + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), a) for a in apps if a.services]
     if dns:
         for path in ctx.tree.paths():
             if is_yaml_path(path):
                 _consumers(ctx, plan, path, dns, namespace)
+            else:
+                _text_consumers(ctx, plan, path, dns, namespace, rendered=path in owners)
     _secrets(ctx, plan, apps, namespace)
     return plan
 
@@ -139,6 +154,15 @@ def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, o
         return
     qualified = re.compile(r"(?<![\w-])" + re.escape(app.old) + r"(-[\w.-]+@kubernetescrd)")
     edits = []
+    for doc in docs:    # the Namespace object of the old namespace becomes the new one's (once: one maker)
+        meta = doc.get("metadata") if is_map(doc) and doc.get("kind") == "Namespace" else None
+        if is_map(meta) and meta.get("name") == app.old:
+            if not plan.namespace_made:
+                edits.append((meta, "name", app.old, namespace))
+                plan.namespace_made = True
+            else:
+                _drop_namespace_file(ctx, plan, app, path, len(docs), namespace)
+                return
     for container, key, value in _strings(docs):
         if key == "namespace" and value == app.old:
             edits.append((container, key, value, namespace))
@@ -155,6 +179,24 @@ def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, o
         plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {new}")
         set_scalar(container, key, new)
     plan.changes[path] = yf.dump()
+
+
+def _drop_namespace_file(ctx, plan: NamespacePlan, app: Moved, path: str, count: int, namespace: str) -> None:
+    """A second moved Application's Namespace manifest: one Application makes the new namespace, so this one
+    leaves its kustomization (else both would own it, and kustomize names them both after the new one)."""
+    listing = next(((k, r) for k in ctx.inventory.kustomizations for r in k.resources
+                    if r.path == path and r.role == "resource"), None)
+    if count != 1 or listing is None:
+        raise MigrateError(f"this Namespace {app.old} of {app.name} would become a second Namespace {namespace} (another "
+                           f"moved Application makes it): move it to a file of its own, listed in the kustomization's "
+                           f"resources, in a commit of its own, then run again", path=path)
+    kust, ref = listing
+    edit = EditKustomizationResources.compose(ctx.at(ctx.tree.with_changes(plan.changes)), file=kust.file, remove=[ref.raw])
+    plan.changes.update(edit.changes)
+    plan.changes[path] = None
+    plan.rewrites.append(f"{path}: removed (Namespace {app.old}: {namespace} is made once, by {plan.apps[0].name})")
+    plan.notes.append((f"Namespace {app.old} leaves {app.name}: once the move is synced Argo CD prunes it, and whatever is "
+                       f"still in it goes with it", path, 1))
 
 
 def _consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str) -> None:
@@ -179,6 +221,29 @@ def _consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str) -
     for number, line in enumerate(out.splitlines(), 1):
         if any(p.search(comment_part(line)) for p, _ in dns):
             plan.notes.append((f"a comment names an old address (not rewritten): {line.strip()}", path, number))
+
+
+def _text_consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str, rendered: bool) -> None:
+    """A file that is not YAML: one a render reads (a kustomize generator's ``.env``) is rewritten line by
+    line, any other (a runbook, a script) only reported."""
+    text = _read(ctx, path)
+    if text is None or not any(f".{app.old}.svc" in text for _, app in dns):
+        return
+    lines = text.splitlines(keepends=True)
+    for number, line in enumerate(lines, 1):
+        new = line
+        for pattern, _ in dns:
+            new = pattern.sub(lambda m: f"{m.group(1)}.{namespace}{m.group(2)}", new)
+        if new == line:
+            continue
+        if rendered:
+            plan.rewrites.append(f"{path}:{number}: {line.strip()} -> {new.strip()}")
+            lines[number - 1] = new
+        else:
+            plan.notes.append((f"a line of a file migrate does not edit names an old address: {line.strip()}",
+                               path, number))
+    if rendered and "".join(lines) != text:
+        plan.changes[path] = "".join(lines)
 
 
 def _read(ctx, path: str) -> str | None:

@@ -194,11 +194,11 @@ def test_contract_facts(example_repo_master):
             >= {(secret, path, "kv")}
 
 
-def test_ingress_class_is_kong_everywhere_but_grafana(example_repo_master):
+def test_ingress_class_is_kong_everywhere_but_grafana_and_a_workers_dashboard(example_repo_master):
     repo = example_repo_master
     files = git(repo, "ls-files", "*.yaml").split()
     traefik = [p for p in files if re.search(r"(ingressClassName|className): traefik", read(repo, p))]
-    assert traefik == ["observability/grafana/helm-values.yaml"]
+    assert traefik == ["applications/lumie/ai/analysis-svc/manifests/dashboard.yaml", "observability/grafana/helm-values.yaml"]
     legacy = [p for p in files if "kubernetes.io/ingress.class: kong" in read(repo, p)]
     assert {"applications/lumie/frontend/manifests/www-redirect.yaml",
             "bootstrap/minio/manifests/upload-proxy-ingress.yaml"} <= set(legacy)

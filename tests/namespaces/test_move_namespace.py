@@ -104,3 +104,37 @@ def test_unknown_applications_and_missing_namespaces_are_refused_with_what_to_do
     files = {**ROOT, "apps/report.yaml": app("report", None, "workers/report")}
     with pytest.raises(MigrateError, match="names no destination namespace: set spec.destination.namespace first"):
         run_operation("move-namespace", files, apps=["report"], namespace="ml")
+
+
+def namespaced_app(name: str) -> dict[str, str]:
+    """An Application whose folder sets its namespace in the kustomization and ships its Namespace (a common shape)."""
+    return {f"apps/{name}.yaml": app(name, name, f"ai/{name}"),
+            f"ai/{name}/kustomization.yaml": f"namespace: {name}\nresources:\n  - namespace.yaml\n  - service.yaml\n"
+                                             f"configMapGenerator:\n  - name: {name}-env\n    envs:\n      - config.env\n",
+            f"ai/{name}/namespace.yaml": f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {name}\n",
+            f"ai/{name}/service.yaml": service(name)}
+
+
+SHIPPED = {"root.yaml": app("root", "argocd", "apps"),
+           "apps/kustomization.yaml": "resources:\n- litellm.yaml\n- webui.yaml\n",
+           **namespaced_app("litellm"), **namespaced_app("webui"),
+           "ai/litellm/config.env": "PORT=4000\n",
+           "ai/webui/config.env": "OPENAI_API_BASE=http://litellm.litellm.svc.cluster.local:4000\n",
+           "docs/ai.md": "The UI calls litellm.litellm.svc.\n"}
+
+
+def test_one_namespace_manifest_becomes_the_new_one_the_others_leave_and_generator_files_follow():
+    result = assert_operation("move-namespace", SHIPPED, {
+        "apps/litellm.yaml": SHIPPED["apps/litellm.yaml"].replace("namespace: litellm", "namespace: ai"),
+        "apps/webui.yaml": SHIPPED["apps/webui.yaml"].replace("namespace: webui", "namespace: ai"),
+        "ai/litellm/kustomization.yaml": SHIPPED["ai/litellm/kustomization.yaml"].replace("namespace: litellm", "namespace: ai"),
+        "ai/litellm/namespace.yaml": SHIPPED["ai/litellm/namespace.yaml"].replace("name: litellm", "name: ai"),
+        "ai/webui/kustomization.yaml": SHIPPED["ai/webui/kustomization.yaml"].replace("namespace: webui", "namespace: ai")
+                                                                            .replace("  - namespace.yaml\n", ""),
+        "ai/webui/namespace.yaml": None,
+        "ai/webui/config.env": "OPENAI_API_BASE=http://litellm.ai.svc.cluster.local:4000\n",   # a generator reads it
+    }, apps=["litellm", "webui"], namespace="ai")
+    notes = [(e.path, e.message) for e in result.report]
+    assert ("docs/ai.md", "a line of a file migrate does not edit names an old address: The UI calls litellm.litellm.svc.") \
+        in notes
+    assert any("Namespace webui leaves webui" in m for _, m in notes)

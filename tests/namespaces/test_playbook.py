@@ -67,4 +67,5 @@ def test_the_intent_checks_catch_an_old_address_and_an_object_that_changes_beyon
     left = [f.message for f in checks["old-addresses-gone"].test(ctx.at(broken))]
     assert left == ["still calls an old address: http://grading-svc.lumie-grading.svc:8000"]
     beyond = [f.message for f in checks["only-the-namespace-changes"].test(ctx.at(broken))]
-    assert beyond == ["Deployment report-svc of report-svc changes beyond its namespace and addresses"]
+    assert beyond == ["Deployment report-svc of report-svc changes beyond its namespace and addresses "
+                      "(spec.replicas: 1 -> 3: expected before the arrow, rendered after it)"]
