@@ -18,6 +18,7 @@ from ..example.snapshots import DEMO_PLAYBOOK
 from ..playbook import load_playbook, parse_assignments, with_flags
 from ..playbook.parameters import params_assignments
 from ..playbook.library import list_playbooks
+from ..playbook.scaffold import new_playbook
 from ..playbook.units import registries
 from ..engine import summary
 from ..review import pull_request_markdown, write_page
@@ -189,6 +190,19 @@ def list_cmd(repo: Path, operations: bool, as_json: bool):
                             [[p.name + (f" (--{p.flag})" if p.flag else ""), p.type_name,
                               json.dumps(p.default, ensure_ascii=False), p.description]
                              for p in book.parameters.values()])
+
+
+@main.command("new-playbook")
+@click.argument("name")
+@repo_option
+def new_playbook_cmd(name: str, repo: Path):
+    """Start a playbook of this repository: .migrate/playbooks/NAME.yaml (shipped operations, parameters,
+    objects, a check), the schema beside it, and a test in .migrate/tests/ to start from."""
+    root = top_or_folder(repo)
+    for path in new_playbook(root, name):
+        click.echo(f"wrote {path.relative_to(root)}")
+    click.echo(f"next: edit .migrate/playbooks/{name}.yaml, then `migrate run {name} --dry-run`; "
+               f"`migrate list --operations` lists what you can compose")
 
 
 _no_verify_option = click.option(
