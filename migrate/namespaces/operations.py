@@ -98,10 +98,11 @@ def _created(ctx: Context, apps: list[Moved], namespace: str) -> Iterable[Findin
         render = view.renders.get(app_id)
         if any(o.identity[1] == "Namespace" and o.identity[3] == namespace for o in (render.objects if render else [])):
             return
-    first = apps[0]
-    yield Finding(f"nothing synced creates namespace {namespace}: add `CreateNamespace=true` to the syncOptions of "
-                  f"{first.name}, or a Namespace {namespace} manifest to one of them, then run again",
-                  path=first.file)
+    own = next((a for a in apps if not a.generated_by), None)    # a generated one's sync options are its template's
+    manifest = f"a Namespace {namespace} manifest in the kustomization of {apps[0].name}"
+    yield Finding(f"nothing synced creates namespace {namespace}: add "
+                  + (f"`CreateNamespace=true` to the syncOptions of {own.name}, or {manifest}" if own else manifest)
+                  + ", in a commit of its own, then run again", path=(own or apps[0]).file)
 
 
 def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str,
