@@ -143,10 +143,12 @@ class Inventory:
     def _read_deployers(self) -> None:
         app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
                     if is_application(doc)]
-        self_urls = self_repo_urls((doc for _, _, doc in app_docs), self.files)
-        self_urls |= appset_repo_urls((d for docs in self._docs.values() for d in docs if is_map(d)
-                                       and d.get("kind") == "ApplicationSet"), self.files)
-        self_urls |= {repo_url_key(url) for url in (*remote_urls(self.tree.root), *self.config.repo_urls)}
+        guessed = self_repo_urls((doc for _, _, doc in app_docs), self.files)
+        guessed |= appset_repo_urls((d for docs in self._docs.values() for d in docs if is_map(d)
+                                     and d.get("kind") == "ApplicationSet"), self.files)
+        known = {repo_url_key(url) for url in (*remote_urls(self.tree.root), *self.config.repo_urls)}
+        # a URL the remotes or the config name settles it: another repository whose paths happen to exist here is not ours
+        self_urls = known if known & guessed else guessed | known
         self.self_urls = self_urls
         for path, i, doc in app_docs:
             self._read_record(self.applications, read_application, doc, path, i, self_urls)

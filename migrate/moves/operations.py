@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from typing import Iterable
 
 from ..errors import MigrateError, UsageError, YamlError
+from ..inventory.applications import repo_url_key
 from ..playbook import Context, Finding, IntentCheck, Operation, Option, ReportEntry, StepResult, register_operation
 from ..repo.paths import normpath
 from ..roundtrip import YamlFile, is_yaml_path, line_of, read_docs, set_scalar
 from ..roundtrip.nodes import as_map, is_map, strings
 from .generated import check_generated
-from .paths import Move, MovePlan, plan_move
+from .paths import Finder, Move, MovePlan, plan_move
 
 
 @register_operation
@@ -27,7 +29,8 @@ class MoveFolder(Operation):
 
     def prepare(self, ctx: Context) -> StepResult:
         move = _move(ctx.options["from"], ctx.options["to"])
-        plan = plan_move(ctx.tree, move)
+        self_urls = ctx.inventory.self_urls
+        plan = plan_move(ctx.tree, move, lambda url: repo_url_key(url) in self_urls)
         renames = dict(ctx.options["rename_apps"])
         by_generator = check_generated(ctx, move, plan.changes, renames)
         moved_apps = _moved_apps(ctx, move)
@@ -49,9 +52,15 @@ class MoveFolder(Operation):
             checks=[IntentCheck("old-path-unreferenced", lambda after: _old_path_named(after, move)),
                     IntentCheck("moved-apps-synced", lambda after: _not_synced(after, keep))],
             advice={"no-new-dangling": _DANGLING},
-            objects=tuple(rule for old, new in renames.items() for rule in (
+            objects=tuple([{"change": "changed", "to": sorted({_literal(r.new) for r in plan.rewrites})}]
+                          if plan.rewrites else []) + tuple(rule for old, new in renames.items() for rule in (
                 {"change": "removed", "kind": "Application", "name": old},
                 {"change": "added", "kind": "Application", "name": new})))
+
+
+def _literal(value: str) -> str:
+    """``value`` as a glob that matches only itself (an object rule's ``to``: a rewritten value, exactly)."""
+    return re.sub(r"([*?\[])", r"[\1]", value)
 
 
 def _move(given_from: str, given_to: str) -> Move:
@@ -99,7 +108,7 @@ _RENAMED = ("Argo CD deletes the old Application and creates the new one, which 
 
 def _old_path_named(ctx: Context, move: Move) -> Iterable[Finding]:
     """No YAML value of the tree names the old path any more."""
-    pattern, needle = move.pattern(), move.old
+    finder, needle = Finder(ctx.origin, move), move.old     # what is a path: as the tree before the run has them
     for path in ctx.tree.paths():
         if not is_yaml_path(path):
             continue
@@ -114,7 +123,7 @@ def _old_path_named(ctx: Context, move: Move) -> Iterable[Finding]:
         except YamlError:
             continue    # a file that does not parse holds no values (the move reported its lines)
         for container, key, value in (item for doc in docs for item in strings(doc)):
-            if pattern.search(value):
+            if finder.names(key, value):
                 yield Finding(f"still names {move.old}: {value}", path=path, line=line_of(container, key))
 
 

@@ -29,6 +29,7 @@ from typing import Any, Iterator
 
 from ..errors import MigrateError, YamlError
 from ..inventory.kustomizations import KUSTOMIZATION_NAMES, PATH_LIST_KEYS
+from ..repo.files import is_helm_template
 from ..repo.paths import join, normpath
 from ..roundtrip import is_yaml_path, line_of, load, set_scalar, substitute
 from ..roundtrip.lines import comment_part
@@ -119,11 +120,11 @@ def _files(tree, move: Move) -> list[str]:
     return [move.old] if tree.exists(move.old) else tree.listdir(move.old)
 
 
-def plan_move(tree, move: Move) -> MovePlan:
-    """See module doc."""
+def plan_move(tree, move: Move, local=None) -> MovePlan:
+    """See module doc; ``local(repo_url)``: does a source's repoURL name this repository (its paths are ours)?"""
     check_move(tree, move)
     plan = MovePlan()
-    finder = _Finder(tree, move)
+    finder = Finder(tree, move, local)
     for path in tree.paths():
         new_path = move.moved(path)
         if new_path is None and not finder.may_name(path):
@@ -149,16 +150,30 @@ def _text(tree, path: str, new_path: str | None) -> str | None:
                            f"of its own (to {new_path}), then run again", path=path) from None
 
 
-class _Finder:
+class Finder:
     """Finds and rewrites the strings of one tree that name moved paths (see module doc)."""
 
-    def __init__(self, tree, move: Move):
+    def __init__(self, tree, move: Move, local=None):
         self.tree, self.move = tree, move
+        self.local = local or (lambda url: True)      # is this repoURL this repository?
         self.pattern = move.pattern()
         self.files = set(tree.paths())
         self.folders = {posixpath.dirname(p) for p in self.files}
         self.folders |= {f for d in list(self.folders) for f in _parents(d)}
         self.needle = posixpath.basename(move.old)
+
+    def _replace(self, match: re.Match) -> str:
+        """The new path for a match of the old one; a one-word folder's match only where what follows is a path
+        of the tree (``system/values.yaml``) or a pattern (``apps/*``), not ``apps/v1``."""
+        if "/" not in self.move.old:
+            rest = re.match(r"[\w.\-/*?\[\]]*", match.string[match.end():])[0]
+            if rest != "/" and not any(c in rest for c in "*?[") and not self.exists(normpath_or_none(self.move.old + rest)):
+                return match.group(0)
+        return match.group(1) + self.move.new
+
+    def names(self, key, value: str) -> bool:
+        """Does the string ``value`` (at ``key``) name the old path as a repository path?"""
+        return key not in ("apiVersion", "kind") and self.pattern.sub(self._replace, value) != value
 
     def may_name(self, path: str) -> bool:
         """A cheap first look: can this file name a moved path at all?"""
@@ -173,8 +188,9 @@ class _Finder:
     # -- one file ------------------------------------------------------------------------------
     def file(self, path: str, text: str, plan: MovePlan) -> str | None:
         """The file's new text (None: not YAML or not parsed, kept as it is); mentions added to ``plan``."""
-        if not is_yaml_path(path):
-            self._mentions(path, text, plan, "a line of a file migrate does not edit (not YAML): check it")
+        if not is_yaml_path(path) or is_helm_template(path, self.tree):
+            what = "a line of a Helm template" if is_yaml_path(path) else "a line of a file migrate does not edit (not YAML)"
+            self._mentions(path, text, plan, f"{what}: check it")
             return None
         try:
             yf = load(self.tree, path)
@@ -184,14 +200,15 @@ class _Finder:
             return None
         kustomization = posixpath.basename(path) in KUSTOMIZATION_NAMES
         changed = False
-        for container, key, value, keys, base in _strings_in(docs):
+        for container, key, value, keys, base, remote, refs in _strings_in(docs, self.local):
+            if key in ("apiVersion", "kind") or _other_repo(value, remote, refs):
+                continue     # a group/version is no path; a path of another repository is that repository's
             new = self.rewrite(value, path, base, kustomization and _kustomize_path(keys), _pathish(keys))
             if new is None:
                 continue
             new_value, how = new
             plan.rewrites.append(Rewrite(self.move.moved(path) or path, line_of(container, key), value, new_value, how))
-            if how != "repository path" or substitute(container, key, self.pattern,
-                                                      lambda m: m.group(1) + self.move.new) is None:
+            if how != "repository path" or substitute(container, key, self.pattern, self._replace) is None:
                 set_scalar(container, key, new_value)
             changed = True
         out = yf.dump() if changed else text
@@ -202,7 +219,7 @@ class _Finder:
                 pathish: bool = True) -> tuple[str, str] | None:
         """(new value, why) when ``value`` names a moved path (or a relative path whose depth changes);
         ``pathish``: the key says it holds a path (``path``, ``chart-dirs``…), so a one-segment path may be the whole value."""
-        new = self.pattern.sub(lambda m: m.group(1) + self.move.new, value)
+        new = self.pattern.sub(self._replace, value)
         if new != value:
             return new, "repository path"
         if "/" not in self.move.old and pathish and self.move.names_whole(value):
@@ -254,28 +271,54 @@ def _parents(folder: str) -> Iterator[str]:
         yield folder
 
 
-def _strings_in(docs: list[Any]) -> Iterator[tuple[Any, Any, str, tuple, str | None]]:
-    """(container, key, value, key path, base) of every string of ``docs``; ``base``: the source path Helm
-    ``valueFiles`` are relative to (an Application source with ``path`` and ``helm``), else None."""
+def _strings_in(docs: list[Any], local) -> Iterator[tuple]:
+    """(container, key, value, key path, base, remote, local refs) of every string of ``docs``; ``base``: the
+    source path Helm ``valueFiles`` are relative to (a source with ``path`` and ``helm``), else None;
+    ``remote``: inside a source of another repository; ``local refs``: the ``ref:`` names of the document's
+    sources of this repository (``$name/...`` files of other names are another repository's)."""
     for doc in docs:
-        yield from _walk(doc, (), None)
+        refs = frozenset(str(n.get("ref")) for n in _maps(doc) if n.get("ref") and isinstance(n.get("repoURL"), str)
+                         and local(n["repoURL"]))
+        yield from _walk(doc, (), None, False, refs, local)
 
 
-def _walk(node: Any, keys: tuple, source: str | None) -> Iterator[tuple[Any, Any, str, tuple, str | None]]:
+def _maps(node: Any) -> Iterator[Any]:
     if is_map(node):
+        yield node
+        for value in node.values():
+            yield from _maps(value)
+    elif is_seq(node):
+        for value in node:
+            yield from _maps(value)
+
+
+def _walk(node: Any, keys: tuple, source: str | None, remote: bool, refs, local) -> Iterator[tuple]:
+    if is_map(node):
+        url = node.get("repoURL")
+        remote = remote or (isinstance(url, str) and not local(url))
         here = node.get("path") if isinstance(node.get("path"), str) and is_map(node.get("helm")) else None
         for key, value in node.items():
             if isinstance(value, str):
-                yield node, key, value, (*keys, key), None
+                yield node, key, value, (*keys, key), None, remote, refs
             else:
-                yield from _walk(value, (*keys, key), here if key == "helm" else source if key == "valueFiles" else None)
+                yield from _walk(value, (*keys, key), here if key == "helm" else source if key == "valueFiles" else None,
+                                 remote, refs, local)
     elif is_seq(node):
-        base = _normpath_or_none(source) if source is not None and keys[-1:] == ("valueFiles",) else None
+        base = normpath_or_none(source) if source is not None and keys[-1:] == ("valueFiles",) else None
         for index, value in enumerate(node):
             if isinstance(value, str):
-                yield node, index, value, (*keys, index), base
+                yield node, index, value, (*keys, index), base, remote, refs
             else:
-                yield from _walk(value, (*keys, index), None)
+                yield from _walk(value, (*keys, index), None, remote, refs, local)
+
+
+def _other_repo(value: str, remote: bool, refs: frozenset) -> bool:
+    """Does ``value`` name a path of another repository: a ``$ref/`` file of a ref that is not ours, or a path of
+    a source of another repository (its ``$ours/`` files excepted)?"""
+    ref = re.match(r"^\$([\w-]+)/", value)
+    if ref:
+        return ref.group(1) not in refs and bool(refs or remote)
+    return remote
 
 
 _PATHISH = re.compile(r"path|dir|folder|file|chart|source|resource|component|base|include", re.I)
@@ -295,7 +338,7 @@ def _kustomize_path(keys: tuple) -> bool:
 _PATH_KEYS = {"path", "valuesFile", "additionalValuesFiles", "chartHome", "configurations"}
 
 
-def _normpath_or_none(path: str) -> str | None:
+def normpath_or_none(path: str) -> str | None:
     try:
         return normpath(path)
     except MigrateError:

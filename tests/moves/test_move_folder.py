@@ -198,9 +198,31 @@ def test_a_binary_file_is_refused_naming_it_and_the_way_out():
 
 def test_a_one_word_folder_is_a_path_only_where_it_reads_as_one():
     files = {"system/Chart.yaml": "apiVersion: v2\nname: system\ndescription: Bootstrap the system layer\nversion: 1.0.0\n",
-             "ct.yaml": "chart-dirs:\n  - system\n  - apps\nname: system\nremote: system/values.yaml\n",
+             "system/values.yaml": "a: 1\n",
+             "ct.yaml": "chart-dirs:\n  - system\n  - apps\nname: system\nremote: system/values.yaml\nother: system/v1\n",
              "apps/Chart.yaml": "apiVersion: v2\nname: apps\nversion: 1.0.0\n"}
     assert_operation("move-folder", files, {
         "system/Chart.yaml": None, "infra/system/Chart.yaml": files["system/Chart.yaml"],
-        "ct.yaml": "chart-dirs:\n  - infra/system\n  - apps\nname: system\nremote: infra/system/values.yaml\n",
+        "system/values.yaml": None, "infra/system/values.yaml": files["system/values.yaml"],
+        "ct.yaml": "chart-dirs:\n  - infra/system\n  - apps\nname: system\nremote: infra/system/values.yaml\nother: system/v1\n",
     }, **{"from": "system", "to": "infra/system"})
+
+
+def test_a_group_version_is_no_path_and_another_repositorys_paths_are_its_own():
+    deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: foo\n"
+    external = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ext\nspec:\n  sources:\n"
+                "  - repoURL: https://github.com/other/charts\n    path: apps/foo\n    helm:\n      valueFiles:\n"
+                "      - $ext/apps/foo/values.yaml\n      - $mine/apps/foo/values.yaml\n"
+                "  - repoURL: https://github.com/other/config\n    ref: ext\n"
+                "  - repoURL: https://example.com/infra.git\n    ref: mine\n")
+    mine = ("apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: foo\nspec:\n  source:\n"
+            "    repoURL: https://example.com/infra.git\n    path: apps/foo\n")
+    files = {"apps/foo/deployment.yaml": deploy, "apps/foo/values.yaml": "a: 1\n", "argo/ext.yaml": external,
+             "argo/foo.yaml": mine,   # the other repository has an apps/foo too: the config says which URL is ours
+             ".migrate/config.yaml": "repo_urls: [https://example.com/infra.git]\n"}
+    assert_operation("move-folder", files, {
+        "apps/foo/deployment.yaml": None, "services/foo/deployment.yaml": deploy,
+        "apps/foo/values.yaml": None, "services/foo/values.yaml": "a: 1\n",
+        "argo/ext.yaml": external.replace("$mine/apps/foo", "$mine/services/foo"),
+        "argo/foo.yaml": mine.replace("path: apps/foo", "path: services/foo"),
+    }, **{"from": "apps", "to": "services"})

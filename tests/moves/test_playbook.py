@@ -141,3 +141,27 @@ def test_a_path_a_chart_makes_from_a_name_refuses_with_what_to_do_and_moves_once
     moved = cli(repo, "run", "move-apps", "--set", "from=guestbook", "--set", "to=examples/guestbook", "--yes")
     assert moved.exit_code == 0, moved.output
     assert (repo / "apps/values.yaml").read_text().endswith("    path: examples/guestbook\n")
+
+
+DEPTH = {
+    "root.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\nspec:\n"
+                 "  source:\n    repoURL: https://example.com/infra.git\n    path: apps\n"
+                 "  destination:\n    namespace: argocd\n",
+    "apps/kustomization.yaml": "resources:\n- api.yaml\n",
+    "apps/api.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: api\nspec:\n"
+                     "  source:\n    repoURL: https://example.com/infra.git\n    path: charts/api\n    helm:\n"
+                     "      valueFiles: [values.yaml, ../../values/api/extra.yaml]\n  destination:\n    namespace: api\n",
+    "charts/api/Chart.yaml": "apiVersion: v2\nname: api\nversion: 0.1.0\n",
+    "charts/api/values.yaml": "size: small\n",
+    "charts/api/templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: api\ndata:\n"
+                                    "  size: {{ .Values.size }}\n",
+    "values/api/extra.yaml": "size: large\n",
+}
+
+
+def test_a_depth_only_fix_of_a_deployed_applications_value_file_is_a_declared_object_change(tmp_path):
+    from migrate.testing import make_repo
+    repo = make_repo(tmp_path / "depth", DEPTH)
+    moved = cli(repo, "run", "move-apps", "--set", "from=charts/api", "--set", "to=charts/backend/api", "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert "valueFiles: [values.yaml, ../../../values/api/extra.yaml]" in (repo / "apps/api.yaml").read_text()
