@@ -11,7 +11,8 @@ from ..roundtrip import is_yaml_path, line_of, read_docs
 from ..roundtrip.nodes import plain, strings
 from ..engine.objects import field_changes
 from ..errors import YamlError
-from .plan import Moved, check_collisions, plan_namespace, selected
+from .addresses import Address, NamespaceRefs, addresses, mentions
+from .plan import Moved, check_collisions, owners_of, plan_namespace, selected
 
 
 @register_operation
@@ -32,19 +33,23 @@ class MoveNamespace(Operation):
             return StepResult({}, f"{', '.join(ctx.options['apps'])} already in {namespace}", declared=set())
         check_collisions(ctx, apps, namespace)
         plan = plan_namespace(ctx, apps, namespace)
+        found, refs = addresses(ctx.graph.view, apps, namespace), NamespaceRefs.of(ctx.graph.view, apps)
         details = [f"{a.name}: {a.old} -> {namespace}" + (f" (Services {', '.join(a.services)})" if a.services else "")
                    for a in apps] + [f"rewrite {r}" for r in plan.rewrites]
         report = [ReportEntry("note", message, path, line) for message, path, line in plan.notes]
         report += _volumes(ctx, apps, namespace)
+        callers = sorted(ctx.graph.view.apps[i].name for i in _callers(ctx, apps, plan))
         return StepResult(
             plan.changes, f"Move {', '.join(a.name for a in apps)} into namespace {namespace}", details=details,
             report=report, declared=set(plan.changes),
-            checks=[IntentCheck("old-addresses-gone", lambda after: _old_addresses(after, apps)),
+            checks=[IntentCheck("old-addresses-gone", lambda after: _old_addresses(after, apps, found)),
                     IntentCheck("new-namespace-created", lambda after: _created(after, apps, namespace)),
                     IntentCheck("only-the-namespace-changes", lambda after: _only_namespace(
-                        ctx, after, apps, namespace, {p for p, t in plan.changes.items() if t is None}))],
+                        ctx, after, apps, namespace, plan, found, refs))],
             advice={"no-new-dangling": "A Secret or ConfigMap they read may stay in the old namespace (see the "
-                                       "report): copy it into the new one, or move what makes it, then run again"})
+                                       "report): copy it into the new one, or move what makes it, then run again"},
+            # a caller's objects change only in the addresses (and generated names): only-the-namespace-changes says so
+            objects=({"change": "any", "app": callers},) if callers else ())
 
 
 def _volumes(ctx: Context, apps: list[Moved], namespace: str) -> list[ReportEntry]:
@@ -61,22 +66,19 @@ def _volumes(ctx: Context, apps: list[Moved], namespace: str) -> list[ReportEntr
     return out
 
 
-def _old_addresses(ctx: Context, apps: list[Moved]) -> Iterable[Finding]:
-    """No YAML value names <svc>.<old>.svc of a moved Service; no object of theirs is left in an old namespace."""
-    patterns = [re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
-                           + r"\.svc(?![\w-])") for a in apps if a.services]
-    for path in ctx.tree.paths():
-        if not is_yaml_path(path) or not patterns:
+def _old_addresses(ctx: Context, apps: list[Moved], found: list[Address]) -> Iterable[Finding]:
+    """No YAML value names an old address of a moved object; no object of theirs is left in an old namespace."""
+    for path in ctx.tree.paths() if found else ():
+        if not is_yaml_path(path):
             continue
         try:
-            text = ctx.tree.read_text(path)
-            if not any(f".{a.old}.svc" in text for a in apps):
+            if not mentions(ctx.tree.read_text(path), found):
                 continue
             docs = read_docs(ctx.tree, path).docs
         except (UnicodeDecodeError, YamlError):
             continue
         for container, key, value in (item for doc in docs for item in strings(doc)):
-            if any(p.search(value) for p in patterns):
+            if any(a.pattern.search(value) for a in found):
                 yield Finding(f"still calls an old address: {value}", path=path, line=line_of(container, key))
     view = ctx.graph.view
     for app in apps:
@@ -105,38 +107,56 @@ def _created(ctx: Context, apps: list[Moved], namespace: str) -> Iterable[Findin
                   + ", in a commit of its own, then run again", path=(own or apps[0]).file)
 
 
-def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str,
-                    dropped: set[str]) -> Iterable[Finding]:
+def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str, plan,
+                    found: list[Address], refs: NamespaceRefs) -> Iterable[Finding]:
     """Each object a moved Application rendered is rendered again in ``namespace``, equal but for its namespace
-    and the rewritten addresses (but the Namespace manifests the move removed: the new namespace is made once)."""
-    old_view, new_view = before.graph.view, after.graph.view
+    and the rewritten addresses (but the Namespace manifests the move removed: the new namespace is made once);
+    each object of an Application that calls them is rendered again equal but for the addresses."""
+    dropped = {p for p, t in plan.changes.items() if t is None}
     for app in apps:
-        old_render, new_render = old_view.renders.get(app.id), new_view.renders.get(app.id)
-        if old_render is None or new_render is None:
+        yield from _compare(before, after, app.id, app.old, namespace, dropped, found, refs)
+    for app_id in _callers(before, apps, plan):
+        yield from _compare(before, after, app_id, None, namespace, plan.own_files, found, refs)
+
+
+def _callers(ctx: Context, apps: list[Moved], plan) -> list[str]:
+    """The Applications that stay whose render reads a file changed for the addresses it calls."""
+    owners, moving = owners_of(ctx), {a.id for a in apps}
+    return sorted({i for path in plan.callers for i in owners.get(path, ())} - moving)
+
+
+def _compare(before: Context, after: Context, app_id: str, own: str | None, namespace: str, skip: set[str],
+             found: list[Address], refs: NamespaceRefs) -> Iterable[Finding]:
+    """``own``: the Application's old namespace when it moves (None for a caller); objects from ``skip`` files
+    are not compared (a caller's Applications of moved ones: their destination is the playbook's rule)."""
+    old_render, new_render = before.graph.view.renders.get(app_id), after.graph.view.renders.get(app_id)
+    if old_render is None or new_render is None:
+        return
+    label = before.graph.view.apps[app_id].name
+    scoped = cluster_scoped([o.doc for o in old_render.objects])
+    key = (lambda i: (i[0], i[1], i[3])) if own else (lambda i: i)
+    rendered = {key(o.identity): o for o in new_render.objects}
+    hashed = _generated_names(old_render.objects, new_render.objects)
+    for obj in old_render.objects:
+        group, kind, ns, name = obj.identity
+        if obj.located.file in skip and (own is None or kind == "Namespace"):
             continue
-        scoped = cluster_scoped([o.doc for o in old_render.objects])
-        moved = {(o.identity[0], o.identity[1], o.identity[3]): o for o in new_render.objects}
-        hashed = _generated_names(old_render.objects, new_render.objects)
-        for obj in old_render.objects:
-            group, kind, _, name = obj.identity
-            again = moved.get((group, kind, hashed.get(name, name)))
-            renamed = again is None and kind == "Namespace" and name == app.old
-            again = moved.get((group, kind, namespace)) if renamed else again     # its Namespace became the new one
-            if again is None and kind == "Namespace" and obj.located.file in dropped:
-                continue
-            if again is None:
-                yield Finding(f"{kind} {name} of {app.name} is not rendered after the move",
-                              path=obj.located.file, line=line_of(obj.located.doc))
-                continue
-            want = _renamespaced(plain(obj.doc), app, apps, namespace, kind in scoped, hashed)
-            if renamed:
-                want["metadata"]["name"] = namespace
-            expected, got = _without_checksums(want), _without_checksums(plain(again.doc))
-            if expected != got:
-                first = next(iter(field_changes(expected, got, secret=kind == "Secret")), None)
-                yield Finding(f"{kind} {name} of {app.name} changes beyond its namespace and addresses"
-                              + (f" ({first}: expected before the arrow, rendered after it)" if first else ""),
-                              path=again.located.file, line=line_of(again.located.doc))
+        again = rendered.get(key((group, kind, ns, hashed.get(name, name))))
+        renamed = again is None and own is not None and kind == "Namespace" and name == own
+        again = rendered.get(key((group, kind, ns, namespace))) if renamed else again   # its Namespace became the new one
+        if again is None:
+            yield Finding(f"{kind} {name} of {label} is not rendered after the move",
+                          path=obj.located.file, line=line_of(obj.located.doc))
+            continue
+        want = _renamespaced(plain(obj.doc), own, namespace, kind in scoped, hashed, found, refs)
+        if renamed:
+            want["metadata"]["name"] = namespace
+        expected, got = _without_checksums(want), _without_checksums(plain(again.doc))
+        if expected != got:
+            first = next(iter(field_changes(expected, got, secret=kind == "Secret")), None)
+            yield Finding(f"{kind} {name} of {label} changes beyond " + ("its namespace and " if own else "")
+                          + "the addresses" + (f" ({first}: expected before the arrow, rendered after it)" if first else ""),
+                          path=again.located.file, line=line_of(again.located.doc))
 
 
 _HASHED = re.compile(r"^(.+)-[a-z0-9]{10}$")
@@ -152,29 +172,25 @@ def _generated_names(old: list, new: list) -> dict[str, str]:
     return {name: after[key] for key, name in by_prefix(old).items() if key in after and after[key] != name}
 
 
-def _renamespaced(doc, app: Moved, apps: list[Moved], namespace: str, cluster: bool, hashed: dict[str, str]):
-    """``doc`` as the move should make it: its namespace, and every old address of a moved Service, rewritten."""
-    subs = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
-                        + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), namespace) for a in apps if a.services]
-    qualified = re.compile(r"(?<![\w-])" + re.escape(app.old) + r"(-[\w.-]+@kubernetescrd)")
-
-    def walk(node, key=None):
+def _renamespaced(doc, own: str | None, namespace: str, cluster: bool, hashed: dict[str, str],
+                  found: list[Address], refs: NamespaceRefs):
+    """``doc`` as the move should make it: its namespace, the references that follow it, and every old
+    address of a moved object, rewritten."""
+    def walk(node, meta=False):
         if isinstance(node, dict):
-            return {k: walk(v, k) for k, v in node.items()}
+            return {k: namespace if k == "namespace" and isinstance(v, str) and refs.follows(node, v, own, meta)
+                    else walk(v, k == "metadata" and node is doc) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         if isinstance(node, str):
-            if key == "namespace" and node == app.old:
-                return namespace
             if node in hashed:
                 return hashed[node]
-            for pattern, ns in subs:
-                node = pattern.sub(lambda m: f"{m.group(1)}.{ns}{m.group(2)}", node)
-            return qualified.sub(lambda m: namespace + m.group(1), node)
+            for address in found:
+                node = address.sub(node)
         return node
 
     out = walk(doc)
-    if not cluster and isinstance(out.get("metadata"), dict) and out["metadata"].get("namespace") == app.old:
+    if own and not cluster and isinstance(out.get("metadata"), dict) and out["metadata"].get("namespace") == own:
         out["metadata"]["namespace"] = namespace
     return out
 

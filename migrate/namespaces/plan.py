@@ -19,7 +19,7 @@ named as needing a copy in the new namespace.
 
 from __future__ import annotations
 
-import re
+import posixpath
 from dataclasses import dataclass, field
 
 from ..errors import MigrateError, UsageError, YamlError
@@ -28,6 +28,7 @@ from ..render.manifests import cluster_scoped
 from ..roundtrip import YamlFile, is_yaml_path, line_of, load, set_scalar, substitute
 from ..roundtrip.lines import comment_part
 from ..roundtrip.nodes import is_map, strings
+from .addresses import Address, NamespaceRefs, addresses, is_namespace_parameter, mentions
 
 _SECRET_KINDS = {"Secret", "ConfigMap"}
 
@@ -51,6 +52,8 @@ class NamespacePlan:
     changes: dict[str, str | None] = field(default_factory=dict)
     rewrites: list[str] = field(default_factory=list)     # "file:line: old -> new"
     namespace_made: bool = False                           # a moved Namespace object now makes the new namespace
+    own_files: set[str] = field(default_factory=set)       # files that decide a moved Application's namespace
+    callers: set[str] = field(default_factory=set)         # files changed only for the addresses they call
     notes: list[tuple[str, str, int | None]] = field(default_factory=list)   # (message, file, line)
 
 
@@ -63,16 +66,28 @@ def selected(ctx, names: list[str], namespace: str) -> list[Moved]:
             known = sorted({a.name for a in view.apps.values()})
             raise UsageError(f"apps: no Application {name!r} in the repository (Applications: "
                              f"{', '.join(known[:15])}{'…' if len(known) > 15 else ''})")
-        old = app.dest_namespace
-        if not old:
-            raise MigrateError(f"Application {name} names no destination namespace: set spec.destination.namespace "
-                               f"first, then run again", path=app.file, line=app.line)
         render = view.renders.get(app.id)
         objects = render.objects if render else []
+        old = app.dest_namespace or _rendered_namespace(app, objects)
         services = tuple(sorted({o.identity[3] for o in objects if o.identity[1] == "Service" and o.namespace == old}))
         out.append(Moved(name, app.id, app.file, old, services, frozenset(render.inputs if render else ()),
                          app.generated_by))
     return out
+
+
+def _rendered_namespace(app, objects) -> str:
+    """The one namespace an Application without ``destination.namespace`` renders into (its kustomization's
+    ``namespace:``, its manifests'); MigrateError when there are none or several."""
+    found = sorted({o.namespace for o in objects if o.namespace})
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise MigrateError(f"Application {app.name} names no destination namespace and renders no namespaced object: "
+                           f"set spec.destination.namespace first, then run again", path=app.file, line=app.line)
+    raise MigrateError(f"Application {app.name} renders into several namespaces ({', '.join(found[:8])}"
+                       f"{'…' if len(found) > 8 else ''}): this moves one namespace per Application. Split it into "
+                       f"an Application per namespace first, in a commit of its own, then run again",
+                       path=app.file, line=app.line)
 
 
 def check_collisions(ctx, apps: list[Moved], namespace: str) -> None:
@@ -103,14 +118,14 @@ def check_collisions(ctx, apps: list[Moved], namespace: str) -> None:
 def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
     """See module doc."""
     plan = NamespacePlan(apps=apps)
-    owners = _owners(ctx)
+    owners, refs = owners_of(ctx), NamespaceRefs.of(ctx.graph.view, apps)
     for app in apps:
         own = set() if app.generated_by else {app.file}    # a generated one's destination is its template's
         decided = len(plan.rewrites)
         for path in sorted(app.inputs | own):
             if is_yaml_path(path):   # the Application's own file: what deploys it reads it, and should see the change
                 others = set() if path == app.file else owners.get(path, set()) - {a.id for a in apps}
-                _own_file(ctx, plan, app, path, namespace, others)
+                _own_file(ctx, plan, app, path, namespace, others, refs)
         if app.generated_by and len(plan.rewrites) == decided:
             maker = ctx.graph.view.apps.get(app.generated_by) or ctx.graph.view.appsets.get(app.generated_by)
             raise MigrateError(
@@ -118,19 +133,25 @@ def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
                 f"its destination namespace for every Application it makes, and none of its own files names "
                 f"{app.old}: add `namespace: {app.old}` to its kustomization in a commit of its own (or change the "
                 f"template), then run again", path=getattr(maker, "file", None), line=getattr(maker, "line", None))
-    dns = [(re.compile(r"(?<![\w.-])(" + "|".join(map(re.escape, a.services)) + r")\." + re.escape(a.old)
-                       + r"(\.svc(?:\.cluster\.local)?)(?![\w-])"), a) for a in apps if a.services]
-    if dns:
-        for path in ctx.tree.paths():
-            if is_yaml_path(path):
-                _consumers(ctx, plan, path, dns, namespace)
-            else:
-                _text_consumers(ctx, plan, path, dns, namespace, rendered=path in owners)
+    found, generated = addresses(ctx.graph.view, apps, namespace), _rendered_text(ctx, owners)
+    for path in ctx.tree.paths():
+        if is_yaml_path(path):
+            _consumers(ctx, plan, path, found, refs, namespace)
+        elif found:
+            _text_consumers(ctx, plan, path, found, rendered=path in generated)
+    plan.callers = {p for p in plan.changes if p not in plan.own_files and plan.changes[p] is not None}
     _secrets(ctx, plan, apps, namespace)
     return plan
 
 
-def _owners(ctx) -> dict[str, set[str]]:
+def _rendered_text(ctx, owners: dict[str, set[str]]) -> set[str]:
+    """The files a render reads as text: kustomize generators' ``files``/``envs``, and a local chart's files."""
+    out = {r.path for k in ctx.inventory.kustomizations for r in k.resources if r.role == "generator"}
+    charts = {posixpath.dirname(p) for p in ctx.tree.paths() if posixpath.basename(p) == "Chart.yaml"}
+    return out | {p for p in owners if any(p.startswith(c + "/") or not c for c in charts)}
+
+
+def owners_of(ctx) -> dict[str, set[str]]:
     """Repo file -> the ids of the Applications whose render reads it."""
     owners: dict[str, set[str]] = {}
     for app_id, render in ctx.graph.view.renders.items():
@@ -146,13 +167,13 @@ def _yaml(ctx, plan: NamespacePlan, path: str):
     return load(ctx.tree, path)
 
 
-def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, others: set[str]) -> None:
+def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, others: set[str],
+              refs: NamespaceRefs) -> None:
     try:
         yf = _yaml(ctx, plan, path)
         docs = yf.docs
     except YamlError:
         return
-    qualified = re.compile(r"(?<![\w-])" + re.escape(app.old) + r"(-[\w.-]+@kubernetescrd)")
     edits = []
     for doc in docs:    # the Namespace object of the old namespace becomes the new one's (once: one maker)
         meta = doc.get("metadata") if is_map(doc) and doc.get("kind") == "Namespace" else None
@@ -160,14 +181,20 @@ def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, o
             if not plan.namespace_made:
                 edits.append((meta, "name", app.old, namespace))
                 plan.namespace_made = True
+                plan.notes.append((f"Namespace {app.old} becomes {namespace}: once the move is synced Argo CD prunes "
+                                   f"{app.old}, and whatever is still in it goes with it", path, line_of(meta, "name")))
             else:
                 _drop_namespace_file(ctx, plan, app, path, len(docs), namespace)
                 return
+    metas = {id(d.get("metadata")) for d in docs if is_map(d)}
     for container, key, value in _strings(docs):
-        if key == "namespace" and value == app.old:
+        if key == "namespace" and refs.follows(container, value, app.old, meta=id(container) in metas):
             edits.append((container, key, value, namespace))
-        elif qualified.search(value):
-            edits.append((container, key, value, qualified.sub(lambda m: namespace + m.group(1), value)))
+        elif key == "namespace" and (keeper := refs.kept_by(container, value)):
+            plan.notes.append((f"namespace: {value} names {container.get('name')}, which Application {keeper} keeps "
+                               f"in {value}: left as it is", path, line_of(container, key)))
+        elif key == "value" and value == app.old and is_namespace_parameter(container):
+            edits.append((container, key, value, namespace))
     if not edits:
         return
     if others:
@@ -179,6 +206,7 @@ def _own_file(ctx, plan: NamespacePlan, app: Moved, path: str, namespace: str, o
         plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {new}")
         set_scalar(container, key, new)
     plan.changes[path] = yf.dump()
+    plan.own_files.add(path)
 
 
 def _drop_namespace_file(ctx, plan: NamespacePlan, app: Moved, path: str, count: int, namespace: str) -> None:
@@ -193,15 +221,21 @@ def _drop_namespace_file(ctx, plan: NamespacePlan, app: Moved, path: str, count:
     kust, ref = listing
     edit = EditKustomizationResources.compose(ctx.at(ctx.tree.with_changes(plan.changes)), file=kust.file, remove=[ref.raw])
     plan.changes.update(edit.changes)
+    plan.own_files.update(edit.changes)
     plan.changes[path] = None
     plan.rewrites.append(f"{path}: removed (Namespace {app.old}: {namespace} is made once, by {plan.apps[0].name})")
     plan.notes.append((f"Namespace {app.old} leaves {app.name}: once the move is synced Argo CD prunes it, and whatever is "
                        f"still in it goes with it", path, 1))
 
 
-def _consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str) -> None:
+def _consumers(ctx, plan: NamespacePlan, path: str, found: list[Address], refs: NamespaceRefs,
+               namespace: str) -> None:
+    """A YAML file anywhere: the old addresses in its values, and the ``{name, namespace}`` maps that name an
+    object a moved Application makes, follow; a comment naming an old address is reported."""
+    if path in plan.changes and plan.changes[path] is None:     # a file the move removes
+        return
     text = plan.changes.get(path) or _read(ctx, path)
-    if text is None or not any(f".{app.old}.svc" in text for _, app in dns):
+    if text is None or not any(old in text for old in refs.olds):
         return
     try:
         yf = _yaml(ctx, plan, path)
@@ -210,30 +244,43 @@ def _consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str) -
         return
     changed = False
     for container, key, value in _strings(docs):
-        for pattern, _ in dns:
-            new = substitute(container, key, pattern, lambda m: f"{m.group(1)}.{namespace}{m.group(2)}")
-            if new is not None:
-                plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {new}")
-                value, changed = new, True
+        if key == "namespace" and refs.follows(container, value, None):
+            set_scalar(container, key, namespace)
+            new = namespace
+        else:
+            new = None
+            for address in found:
+                new = substitute(container, key, address.pattern, address.new) or new
+        if new is not None:
+            plan.rewrites += _shown(path, line_of(container, key), value, container[key])
+            changed = True
     out = yf.dump() if changed else text
     if changed:
         plan.changes[path] = out
     for number, line in enumerate(out.splitlines(), 1):
-        if any(p.search(comment_part(line)) for p, _ in dns):
+        if any(a.pattern.search(comment_part(line)) for a in found):
             plan.notes.append((f"a comment names an old address (not rewritten): {line.strip()}", path, number))
 
 
-def _text_consumers(ctx, plan: NamespacePlan, path: str, dns: list, namespace: str, rendered: bool) -> None:
+def _shown(path: str, line: int | None, old: str, new: str) -> list[str]:
+    """The rewrite as the reviewer reads it: a multi-line value (a block scalar) by its changed lines."""
+    if "\n" not in old or line is None:
+        return [f"{path}:{line}: {old} -> {new}"]
+    return [f"{path}:{line + 1 + i}: {a.strip()} -> {b.strip()}"
+            for i, (a, b) in enumerate(zip(old.splitlines(), new.splitlines())) if a != b]
+
+
+def _text_consumers(ctx, plan: NamespacePlan, path: str, found: list[Address], rendered: bool) -> None:
     """A file that is not YAML: one a render reads (a kustomize generator's ``.env``) is rewritten line by
     line, any other (a runbook, a script) only reported."""
     text = _read(ctx, path)
-    if text is None or not any(f".{app.old}.svc" in text for _, app in dns):
+    if text is None or not mentions(text, found):
         return
     lines = text.splitlines(keepends=True)
     for number, line in enumerate(lines, 1):
         new = line
-        for pattern, _ in dns:
-            new = pattern.sub(lambda m: f"{m.group(1)}.{namespace}{m.group(2)}", new)
+        for address in found:
+            new = address.sub(new)
         if new == line:
             continue
         if rendered:

@@ -26,7 +26,8 @@ ROOT = {
     "apps/grading.yaml": app("grading", "ml-grading", "workers/grading"),
     "apps/report.yaml": app("report", "ml-report", "workers/report"),
     "apps/exam.yaml": app("exam", "exam", "backend/exam"),
-    "workers/grading/kustomization.yaml": "namespace: ml-grading\nresources:\n- service.yaml\n- ingress.yaml\n",
+    "workers/grading/kustomization.yaml": "namespace: ml-grading\nresources:\n- service.yaml\n- ingress.yaml\n- auth.yaml\n",
+    "workers/grading/auth.yaml": "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: auth\nspec: {}\n",
     "workers/grading/service.yaml": service("grading", "ml-grading"),
     "workers/grading/ingress.yaml": (
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: grading\n  annotations:\n"
@@ -102,7 +103,8 @@ def test_unknown_applications_and_missing_namespaces_are_refused_with_what_to_do
     with pytest.raises(UsageError, match="apps: no Application 'nope'"):
         run_operation("move-namespace", ROOT, apps=["nope"], namespace="ml")
     files = {**ROOT, "apps/report.yaml": app("report", None, "workers/report")}
-    with pytest.raises(MigrateError, match="names no destination namespace: set spec.destination.namespace first"):
+    with pytest.raises(MigrateError, match="names no destination namespace and renders no namespaced object: "
+                                           "set spec.destination.namespace first"):
         run_operation("move-namespace", files, apps=["report"], namespace="ml")
 
 
@@ -138,3 +140,77 @@ def test_one_namespace_manifest_becomes_the_new_one_the_others_leave_and_generat
     assert ("docs/ai.md", "a line of a file migrate does not edit names an old address: The UI calls litellm.litellm.svc.") \
         in notes
     assert any("Namespace webui leaves webui" in m for _, m in notes)
+
+
+def middleware(name: str) -> str:
+    return f"apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: {name}\nspec: {{}}\n"
+
+
+REFS = {**ROOT,
+        "apps/kustomization.yaml": "resources:\n- grading.yaml\n- report.yaml\n- exam.yaml\n- edge.yaml\n",
+        "apps/edge.yaml": app("edge", "ml-grading", "edge"),        # stays in ml-grading
+        "edge/kustomization.yaml": "resources:\n- strip.yaml\n- route.yaml\n",
+        "edge/strip.yaml": middleware("strip"),
+        "edge/route.yaml": (
+            "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: edge\nspec:\n  routes:\n"
+            "  - match: Host(`edge.example.com`)\n    middlewares:\n    - name: auth\n      namespace: ml-grading\n"
+            "    services:\n    - name: edge\n      namespace: ml-grading\n      port: 80\n"),
+        "workers/grading/ingress.yaml": (
+            "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: grading\n  annotations:\n"
+            "    note: ml-grading-strip@kubernetescrd ml-grading-auth@kubernetescrd\nspec:\n  routes:\n"
+            "  - match: Host(`grading.example.com`)\n    middlewares:\n    - name: strip\n      namespace: ml-grading\n"
+            "    - name: auth\n      namespace: ml-grading\n"),
+        "backend/exam/config.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: exam\ndata:\n"
+            "  SHORT: grading.ml-grading:8000\n"
+            "  PUBLIC: https://grading.ml-grading.svc.example.com/\n"
+            "  FULL: grading.ml-grading.svc.cluster.local.\n")}
+
+
+def test_references_follow_what_moves_and_stay_with_what_stays():
+    """Traefik references and {name, namespace} maps follow the Middleware that moves (auth), not the one an
+    Application that stays keeps in the old namespace (strip); a short address follows, a public host does not."""
+    result = assert_operation("move-namespace", REFS, {
+        "apps/grading.yaml": REFS["apps/grading.yaml"].replace("ml-grading", "ml"),
+        "workers/grading/kustomization.yaml": REFS["workers/grading/kustomization.yaml"].replace("ml-grading", "ml"),
+        "workers/grading/service.yaml": service("grading", "ml"),
+        "workers/grading/ingress.yaml": REFS["workers/grading/ingress.yaml"]
+            .replace("ml-grading-auth@", "ml-auth@").replace("- name: auth\n      namespace: ml-grading", "- name: auth\n      namespace: ml"),
+        "edge/route.yaml": REFS["edge/route.yaml"].replace("- name: auth\n      namespace: ml-grading",
+                                                           "- name: auth\n      namespace: ml"),
+        "backend/exam/config.yaml": REFS["backend/exam/config.yaml"].replace("grading.ml-grading:8000", "grading.ml:8000")
+            .replace("grading.ml-grading.svc.cluster", "grading.ml.svc.cluster"),
+    }, apps=["grading"], namespace="ml")
+    assert any(e.path == "workers/grading/ingress.yaml" and e.line == 12 and
+               e.message == "namespace: ml-grading names strip, which Application edge keeps in ml-grading: left as it is"
+               for e in result.report)
+
+
+def test_a_helm_parameter_that_sets_the_namespace_follows():
+    files = {**ROOT, "apps/report.yaml": ROOT["apps/report.yaml"] + (
+        "    server: https://kubernetes.default.svc\n  sources:\n  - repoURL: https://charts.example.com\n"
+        "    chart: report\n    helm:\n      parameters:\n      - name: global.namespace\n        value: ml-report\n"
+        "      - name: image.tag\n        value: ml-report\n")}
+    result, _ = run_operation("move-namespace", files, apps=["report"], namespace="ml")
+    text = result.changes["apps/report.yaml"]
+    assert "name: global.namespace\n        value: ml\n" in text
+    assert "name: image.tag\n        value: ml-report\n" in text
+
+
+def test_the_old_namespace_object_becoming_the_new_one_says_argo_cd_prunes_the_old():
+    result, _ = run_operation("move-namespace", SHIPPED, apps=["litellm"], namespace="ai")
+    assert any(e.path == "ai/litellm/namespace.yaml" and e.message.startswith(
+        "Namespace litellm becomes ai: once the move is synced Argo CD prunes litellm") for e in result.report)
+
+
+def test_without_a_destination_namespace_the_one_it_renders_into_is_the_old_one():
+    files = {**ROOT, "apps/grading.yaml": app("grading", None, "workers/grading")}
+    result, _ = run_operation("move-namespace", files, apps=["grading"], namespace="ml")
+    assert "grading: ml-grading -> ml (Services grading)" in result.details
+    assert result.changes["workers/grading/kustomization.yaml"].startswith("namespace: ml\n")
+    files["workers/grading/extra.yaml"] = service("extra", "ml-extra")
+    files["workers/grading/kustomization.yaml"] = "resources:\n- service.yaml\n- extra.yaml\n"
+    files["workers/grading/service.yaml"] = service("grading", "ml-grading")
+    with pytest.raises(MigrateError, match=r"renders into several namespaces \(ml-extra, ml-grading\): this moves one "
+                                           r"namespace per Application"):
+        run_operation("move-namespace", files, apps=["grading"], namespace="ml")

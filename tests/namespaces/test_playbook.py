@@ -67,5 +67,39 @@ def test_the_intent_checks_catch_an_old_address_and_an_object_that_changes_beyon
     left = [f.message for f in checks["old-addresses-gone"].test(ctx.at(broken))]
     assert left == ["still calls an old address: http://grading-svc.lumie-grading.svc:8000"]
     beyond = [f.message for f in checks["only-the-namespace-changes"].test(ctx.at(broken))]
-    assert beyond == ["Deployment report-svc of report-svc changes beyond its namespace and addresses "
-                      "(spec.replicas: 1 -> 3: expected before the arrow, rendered after it)"]
+    assert beyond[0] == ("Deployment report-svc of report-svc changes beyond its namespace and the addresses "
+                         "(spec.replicas: 1 -> 3: expected before the arrow, rendered after it)")
+    # a caller that stays is compared too: exam-svc back on the old address is not what the move makes
+    assert beyond[1:] == ["Deployment exam-svc of exam-svc changes beyond the addresses (spec.template.spec.containers"
+                          ".exam-svc.env.GRADING_SVC_URL.value: http://grading-svc.lumie-worker.svc:8000 -> "
+                          "http://grading-svc.lumie-grading.svc:8000: expected before the arrow, rendered after it)"]
+
+
+def test_a_caller_that_stays_is_committed_with_its_new_address_and_generated_names_and_verified(tmp_path):
+    """On a repository of our own: a staying Application's generator reads an .env with an old address (its
+    ConfigMap gets a new hash suffix and its Deployment follows); a README beside it is reported, not edited."""
+    from migrate.testing import make_repo
+    from tests.namespaces.test_move_namespace import SHIPPED, app
+    files = {**SHIPPED,
+             "apps/kustomization.yaml": "resources:\n- litellm.yaml\n- webui.yaml\n- chat.yaml\n",
+             "apps/chat.yaml": app("chat", "chat", "chat").replace("    namespace: chat\n", "    namespace: chat\n"
+                                                                  "  syncPolicy:\n    syncOptions:\n"
+                                                                  "    - CreateNamespace=true\n"),
+             "chat/kustomization.yaml": "resources:\n- deployment.yaml\nconfigMapGenerator:\n- name: chat\n"
+                                        "  envs:\n  - chat.env\n",
+             "chat/chat.env": "LLM=http://litellm.litellm.svc:4000\n",
+             "chat/README.md": "Calls http://litellm.litellm.svc:4000\n",
+             "chat/deployment.yaml": (
+                 "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: chat\nspec:\n  selector:\n    matchLabels:\n"
+                 "      app: chat\n  template:\n    metadata:\n      labels:\n        app: chat\n    spec:\n"
+                 "      containers:\n      - name: chat\n        image: chat:1\n        envFrom:\n"
+                 "        - configMapRef:\n            name: chat\n")}
+    repo = make_repo(tmp_path / "repo", files)
+    args = ["run", "unify-namespace", "--set", "apps=litellm,webui", "--set", "namespace=ai"]
+    dry = cli(repo, *args, "--dry-run")
+    assert "chat/README.md:1: a line of a file migrate does not edit names an old address" in dry.output
+    assert "rewrite chat/chat.env:1: LLM=http://litellm.litellm.svc:4000 -> LLM=http://litellm.ai.svc:4000" in dry.output
+    result = cli(repo, *args, "--yes")
+    assert result.exit_code == 0, result.output
+    assert (repo / "chat/chat.env").read_text() == "LLM=http://litellm.ai.svc:4000\n"
+    assert (repo / "chat/README.md").read_text() == files["chat/README.md"]
