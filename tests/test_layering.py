@@ -21,7 +21,7 @@ import networkx as nx
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "migrate"
-PLAYBOOK_PACKAGES = ("consolidation", "ingress")
+PLAYBOOK_PACKAGES = ("consolidation", "ingress", "moves", "namespaces")
 NAMES = re.compile(r"kong|traefik|konghq|consolidat", re.IGNORECASE)
 
 

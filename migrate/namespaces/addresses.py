@@ -32,16 +32,26 @@ class Address:
         return self.pattern.sub(self.new, text)
 
 
-def addresses(view, apps, namespace: str) -> list[Address]:
+def addresses(view, apps, namespace: str, refs: "NamespaceRefs") -> list[Address]:
     """The address patterns of the moved Applications ``apps`` (``plan.Moved``) in the graph ``view``."""
     out = []
     for app in apps:
-        if app.services:
-            out.append(Address(re.compile(
-                r"(?<![\w.-])(" + "|".join(map(re.escape, app.services)) + r")\." + re.escape(app.old)
-                + r"(?:(\.svc(?:\.cluster\.local)?)(?![\w-]|\.[\w-])|(?=[:/]|$|[\s\"',;)\]]))"),
-                lambda m: f"{m.group(1)}.{namespace}{m.group(2) or ''}", app.old))
         render = view.renders.get(app.id)
+        accounts = {o.identity[3] for o in (render.objects if render else [])
+                    if o.identity[1] == "ServiceAccount" and o.namespace == app.old}
+        accounts |= {"default"} if refs.empties(app.old) else set()
+        if accounts:   # a ServiceAccount's identity: system:serviceaccount:<ns>:<sa>, SPIFFE .../ns/<ns>/sa/<sa>
+            names, old = "|".join(map(re.escape, sorted(accounts))), re.escape(app.old)
+            out.append(Address(re.compile(rf"(system:serviceaccount:|/ns/){old}(:|/sa/)({names})(?![\w.-])"),
+                               lambda m: f"{m.group(1)}{namespace}{m.group(2)}{m.group(3)}", app.old))
+        if app.services:
+            # <svc>.<ns>.svc[.cluster.local], also after a pod or SRV label (pod-0.<svc>..., _grpc._tcp.<svc>...);
+            # the short <svc>.<ns> only as a whole host followed by a port, a path or the end (not /var/x.ns)
+            names, old = "|".join(map(re.escape, app.services)), re.escape(app.old)
+            out.append(Address(re.compile(
+                rf"(?<![\w-])({names})\.{old}(\.svc(?:\.cluster\.local)?)(?![\w-]|\.[\w-])"
+                rf"|(?:(?<=//)|(?<![\w./-]))({names})\.{old}(?=:\d|/|$|[\s\"',;)\]])"),
+                lambda m: f"{m.group(1) or m.group(3)}.{namespace}{m.group(2) or ''}", app.old))
         crds = sorted({o.identity[3] for o in (render.objects if render else [])
                        if o.identity[1] in _TRAEFIK_KINDS and o.namespace == app.old})
         if crds:
@@ -62,11 +72,13 @@ class NamespaceRefs:
     olds: set[str]
     moved: set[tuple[str, str]] = field(default_factory=set)
     staying: dict[tuple[str, str], str] = field(default_factory=dict)      # -> the Application's name
+    kept: set[str] = field(default_factory=set)      # old namespaces an Application that stays deploys to
 
     @classmethod
     def of(cls, view, apps) -> "NamespaceRefs":
         refs = cls({a.old for a in apps})
         moving = {a.id for a in apps}
+        refs.kept = {app.dest_namespace for i, app in view.apps.items() if i in view.synced and i not in moving} & refs.olds
         for app_id in sorted(view.synced):
             render = view.renders.get(app_id)
             for obj in render.objects if render else []:
@@ -91,6 +103,10 @@ class NamespaceRefs:
             return False
         return value == own or (isinstance(name, str) and (name, value) in self.moved)
 
+    def empties(self, old: str) -> bool:
+        """Nothing that stays is in ``old``: what selects that namespace meant the moved Applications."""
+        return old in self.olds and not any(ns == old for _, ns in self.staying) and old not in self.kept
+
     def kept_by(self, container, value: str) -> str | None:
         """The staying Application whose object this ``{name, namespace}`` names (why it is left alone)."""
         name = container.get("name") if hasattr(container, "get") else None
@@ -101,3 +117,31 @@ def is_namespace_parameter(container) -> bool:
     """A Helm parameter that sets a namespace: ``{name: namespace | <x>.namespace, value: ...}``."""
     name = container.get("name") if hasattr(container, "get") else None
     return isinstance(name, str) and (name == "namespace" or name.endswith(".namespace"))
+
+
+_SELECTOR_LABEL = "kubernetes.io/metadata.name"
+
+
+def namespace_fields(node):
+    """(container, key, value) of each string that names a namespace by where it is: a namespace selector's
+    ``kubernetes.io/metadata.name`` label (or a matchExpressions entry on it), a ``matchNames``
+    (ServiceMonitor) or ``namespaces`` list (Istio, Prometheus' ``namespaces.names``), an AppProject's
+    ``destinations[].namespace``."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                if key == _SELECTOR_LABEL:
+                    yield node, key, value
+                continue
+            listed = value.get("names") if key == "namespaces" and isinstance(value, dict) else value
+            if isinstance(listed, list) and (key in ("matchNames", "namespaces")
+                                             or (key == "values" and node.get("key") == _SELECTOR_LABEL)):
+                yield from ((listed, i, item) for i, item in enumerate(listed) if isinstance(item, str))
+            elif isinstance(value, list) and key == "destinations":
+                yield from ((d, "namespace", d["namespace"]) for d in value
+                            if isinstance(d, dict) and isinstance(d.get("namespace"), str))
+            else:
+                yield from namespace_fields(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from namespace_fields(item)

@@ -11,7 +11,7 @@ from ..roundtrip import is_yaml_path, line_of, read_docs
 from ..roundtrip.nodes import plain, strings
 from ..engine.objects import field_changes
 from ..errors import YamlError
-from .addresses import Address, NamespaceRefs, addresses, mentions
+from .addresses import Address, NamespaceRefs, addresses, mentions, namespace_fields
 from .plan import Moved, check_collisions, owners_of, plan_namespace, selected
 
 
@@ -33,7 +33,8 @@ class MoveNamespace(Operation):
             return StepResult({}, f"{', '.join(ctx.options['apps'])} already in {namespace}", declared=set())
         check_collisions(ctx, apps, namespace)
         plan = plan_namespace(ctx, apps, namespace)
-        found, refs = addresses(ctx.graph.view, apps, namespace), NamespaceRefs.of(ctx.graph.view, apps)
+        refs = NamespaceRefs.of(ctx.graph.view, apps)
+        found = addresses(ctx.graph.view, apps, namespace, refs)
         details = [f"{a.name}: {a.old} -> {namespace}" + (f" (Services {', '.join(a.services)})" if a.services else "")
                    for a in apps] + [f"rewrite {r}" for r in plan.rewrites]
         report = [ReportEntry("note", message, path, line) for message, path, line in plan.notes]
@@ -104,7 +105,8 @@ def _created(ctx: Context, apps: list[Moved], namespace: str) -> Iterable[Findin
     manifest = f"a Namespace {namespace} manifest in the kustomization of {apps[0].name}"
     yield Finding(f"nothing synced creates namespace {namespace}: add "
                   + (f"`CreateNamespace=true` to the syncOptions of {own.name}, or {manifest}" if own else manifest)
-                  + ", in a commit of its own, then run again", path=(own or apps[0]).file)
+                  + ", in a commit of its own, then run again", path=(own or apps[0]).file,
+                  line=getattr(view.apps.get((own or apps[0]).id), "line", None))
 
 
 def _only_namespace(before: Context, after: Context, apps: list[Moved], namespace: str, plan,
@@ -190,6 +192,9 @@ def _renamespaced(doc, own: str | None, namespace: str, cluster: bool, hashed: d
         return node
 
     out = walk(doc)
+    for container, key, value in list(namespace_fields(out)):
+        if refs.empties(value):
+            container[key] = namespace
     if own and not cluster and isinstance(out.get("metadata"), dict) and out["metadata"].get("namespace") == own:
         out["metadata"]["namespace"] = namespace
     return out

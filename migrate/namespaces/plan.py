@@ -28,7 +28,7 @@ from ..render.manifests import cluster_scoped
 from ..roundtrip import YamlFile, is_yaml_path, line_of, load, set_scalar, substitute
 from ..roundtrip.lines import comment_part
 from ..roundtrip.nodes import is_map, strings
-from .addresses import Address, NamespaceRefs, addresses, is_namespace_parameter, mentions
+from .addresses import Address, NamespaceRefs, addresses, is_namespace_parameter, mentions, namespace_fields
 
 _SECRET_KINDS = {"Secret", "ConfigMap"}
 
@@ -133,11 +133,11 @@ def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
                 f"its destination namespace for every Application it makes, and none of its own files names "
                 f"{app.old}: add `namespace: {app.old}` to its kustomization in a commit of its own (or change the "
                 f"template), then run again", path=getattr(maker, "file", None), line=getattr(maker, "line", None))
-    found, generated = addresses(ctx.graph.view, apps, namespace), _rendered_text(ctx, owners)
+    found, generated = addresses(ctx.graph.view, apps, namespace, refs), _rendered_text(ctx, owners)
     for path in ctx.tree.paths():
-        if is_yaml_path(path):
-            _consumers(ctx, plan, path, found, refs, namespace)
-        elif found:
+        if is_yaml_path(path) and _consumers(ctx, plan, path, found, refs, namespace):
+            continue
+        if found:    # not YAML, or YAML only once rendered (a chart's template): line by line
             _text_consumers(ctx, plan, path, found, rendered=path in generated)
     plan.callers = {p for p in plan.changes if p not in plan.own_files and plan.changes[p] is not None}
     _secrets(ctx, plan, apps, namespace)
@@ -229,20 +229,29 @@ def _drop_namespace_file(ctx, plan: NamespacePlan, app: Moved, path: str, count:
 
 
 def _consumers(ctx, plan: NamespacePlan, path: str, found: list[Address], refs: NamespaceRefs,
-               namespace: str) -> None:
+               namespace: str) -> bool:
     """A YAML file anywhere: the old addresses in its values, and the ``{name, namespace}`` maps that name an
-    object a moved Application makes, follow; a comment naming an old address is reported."""
+    object a moved Application makes, follow; a comment naming an old address is reported. False when the
+    file does not parse as YAML."""
     if path in plan.changes and plan.changes[path] is None:     # a file the move removes
-        return
+        return True
     text = plan.changes.get(path) or _read(ctx, path)
     if text is None or not any(old in text for old in refs.olds):
-        return
+        return True
     try:
         yf = _yaml(ctx, plan, path)
         docs = yf.docs
     except YamlError:
-        return
+        return False
     changed = False
+    for container, key, value in (item for doc in docs for item in namespace_fields(doc)):
+        if value in refs.olds and refs.empties(value):
+            plan.rewrites.append(f"{path}:{line_of(container, key)}: {value} -> {namespace}")
+            set_scalar(container, key, namespace)
+            changed = True
+        elif value in refs.olds:
+            plan.notes.append((f"this names namespace {value}, where Applications stay: left as it is (if it is meant "
+                               f"for the ones that move, add {namespace} beside it)", path, line_of(container, key)))
     for container, key, value in _strings(docs):
         if key == "namespace" and refs.follows(container, value, None):
             set_scalar(container, key, namespace)
@@ -260,6 +269,7 @@ def _consumers(ctx, plan: NamespacePlan, path: str, found: list[Address], refs: 
     for number, line in enumerate(out.splitlines(), 1):
         if any(a.pattern.search(comment_part(line)) for a in found):
             plan.notes.append((f"a comment names an old address (not rewritten): {line.strip()}", path, number))
+    return True
 
 
 def _shown(path: str, line: int | None, old: str, new: str) -> list[str]:

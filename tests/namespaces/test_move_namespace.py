@@ -214,3 +214,69 @@ def test_without_a_destination_namespace_the_one_it_renders_into_is_the_old_one(
     with pytest.raises(MigrateError, match=r"renders into several namespaces \(ml-extra, ml-grading\): this moves one "
                                            r"namespace per Application"):
         run_operation("move-namespace", files, apps=["grading"], namespace="ml")
+
+
+def workload(name: str, env: dict[str, str], account: str | None = None) -> str:
+    values = "".join(f"        - name: {k}\n          value: {v}\n" for k, v in env.items())
+    sa = f"      serviceAccountName: {account}\n" if account else ""
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\nspec:\n  selector:\n    matchLabels:\n"
+            f"      app: {name}\n  template:\n    metadata:\n      labels:\n        app: {name}\n    spec:\n{sa}"
+            f"      containers:\n      - name: {name}\n        image: {name}:1\n        env:\n{values}")
+
+
+DATA = {"root.yaml": app("root", "argocd", "apps"),
+        "apps/kustomization.yaml": "resources:\n- db.yaml\n- shop.yaml\n- project.yaml\n",
+        "apps/db.yaml": app("db", "data", "db"),
+        "apps/shop.yaml": app("shop", "shop", "shop"),
+        "apps/project.yaml": ("apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: team\n"
+                              "  namespace: argocd\nspec:\n  destinations:\n  - namespace: data\n"
+                              "    server: https://kubernetes.default.svc\n  - namespace: shop\n"
+                              "    server: https://kubernetes.default.svc\n"),
+        "db/kustomization.yaml": "namespace: data\nresources:\n- services.yaml\n- account.yaml\n",
+        "db/services.yaml": service("postgres") + "---\n" + service("postgres-headless"),
+        "db/account.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: backup\n",
+        "shop/kustomization.yaml": "namespace: shop\nresources:\n- deploy.yaml\n- policy.yaml\n- binding.yaml\n"
+                                   "helmCharts:\n- name: web\n  releaseName: web\nhelmGlobals:\n  chartHome: charts\n",
+        "shop/deploy.yaml": workload("shop", {"REPLICA": "postgres-1.postgres-headless.data.svc.cluster.local:5432",
+                                              "DATA_DIR": "/var/lib/postgres.data",
+                                              "PRIMARY": "http://postgres.data/health"}),
+        "shop/policy.yaml": ("apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: to-db\nspec:\n"
+                             "  podSelector: {}\n  egress:\n  - to:\n    - namespaceSelector:\n        matchLabels:\n"
+                             "          kubernetes.io/metadata.name: data\n"),
+        "shop/binding.yaml": ("apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: backup\n"
+                              "roleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: reader\nsubjects:\n"
+                              "- kind: User\n  name: system:serviceaccount:data:backup\n"),
+        "shop/charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 0.1.0\n",
+        "shop/charts/web/templates/cm.yaml": (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\ndata:\n"
+            "  DB: \"postgres.data.svc:5432\"\n  {{- if .Values.extra }}\n  EXTRA: x\n  {{- end }}\n")}
+
+
+def test_pod_addresses_selectors_identities_projects_and_chart_templates_follow_an_emptied_namespace():
+    """db leaves data, and nothing stays there: a pod's address through a headless Service, a namespace
+    selector, a ServiceAccount's identity, an AppProject's destination and a chart template's hard-coded
+    address follow; a path that looks like <svc>.<ns> does not."""
+    result = assert_operation("move-namespace", DATA, {
+        "apps/db.yaml": DATA["apps/db.yaml"].replace("namespace: data", "namespace: databases"),
+        "apps/project.yaml": DATA["apps/project.yaml"].replace("namespace: data", "namespace: databases"),
+        "db/kustomization.yaml": DATA["db/kustomization.yaml"].replace("namespace: data", "namespace: databases"),
+        "shop/deploy.yaml": DATA["shop/deploy.yaml"].replace("headless.data.svc", "headless.databases.svc")
+                                                    .replace("//postgres.data/", "//postgres.databases/"),
+        "shop/policy.yaml": DATA["shop/policy.yaml"].replace("name: data", "name: databases"),
+        "shop/binding.yaml": DATA["shop/binding.yaml"].replace(":data:", ":databases:"),
+        "shop/charts/web/templates/cm.yaml": DATA["shop/charts/web/templates/cm.yaml"].replace(
+            "postgres.data.svc", "postgres.databases.svc"),
+    }, apps=["db"], namespace="databases")
+    assert 'rewrite shop/charts/web/templates/cm.yaml:6: DB: "postgres.data.svc:5432" -> ' \
+           'DB: "postgres.databases.svc:5432"' in result.details
+
+
+def test_what_selects_a_namespace_where_applications_stay_is_left_and_said():
+    files = {**DATA, "apps/kustomization.yaml": DATA["apps/kustomization.yaml"] + "- cache.yaml\n",
+             "apps/cache.yaml": app("cache", "data", "cache"),
+             "cache/kustomization.yaml": "resources:\n- service.yaml\n", "cache/service.yaml": service("redis")}
+    result, _ = run_operation("move-namespace", files, apps=["db"], namespace="databases")
+    assert "shop/policy.yaml" not in result.changes and "apps/project.yaml" not in result.changes
+    assert ":data:backup" not in result.changes["shop/binding.yaml"]     # backup moves: its identity follows
+    assert any(e.path == "shop/policy.yaml" and e.line == 11 and e.message.startswith(
+        "this names namespace data, where Applications stay: left as it is") for e in result.report)

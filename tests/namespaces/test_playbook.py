@@ -103,3 +103,17 @@ def test_a_caller_that_stays_is_committed_with_its_new_address_and_generated_nam
     assert result.exit_code == 0, result.output
     assert (repo / "chat/chat.env").read_text() == "LLM=http://litellm.ai.svc:4000\n"
     assert (repo / "chat/README.md").read_text() == files["chat/README.md"]
+
+
+def test_a_helm_namespace_parameter_the_move_rewrites_is_a_change_the_playbook_declares(tmp_path):
+    from migrate.testing import make_repo
+    from tests.namespaces.test_move_namespace import SHIPPED
+    files = {**SHIPPED, "apps/litellm.yaml": SHIPPED["apps/litellm.yaml"] + (
+        "  syncPolicy:\n    syncOptions:\n    - CreateNamespace=true\n")}
+    files["apps/litellm.yaml"] = files["apps/litellm.yaml"].replace(
+        "    path: ai/litellm\n", "    path: ai/litellm\n    helm:\n      parameters:\n"
+                                 "      - name: serviceMonitor.namespace\n        value: litellm\n")
+    repo = make_repo(tmp_path / "repo", files)
+    result = cli(repo, "run", "unify-namespace", "--set", "apps=litellm", "--set", "namespace=ai", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "        value: ai\n" in (repo / "apps/litellm.yaml").read_text()
