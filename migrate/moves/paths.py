@@ -22,6 +22,7 @@ tree) and it is written like one (a ``/`` in it, or a kustomization's entry, or 
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from dataclasses import dataclass, field
@@ -188,6 +189,8 @@ class Finder:
     # -- one file ------------------------------------------------------------------------------
     def file(self, path: str, text: str, plan: MovePlan) -> str | None:
         """The file's new text (None: not YAML or not parsed, kept as it is); mentions added to ``plan``."""
+        if path.lower().endswith(".json"):
+            return self._json(path, text, plan)
         if not is_yaml_path(path) or is_helm_template(path, self.tree):
             what = "a line of a Helm template" if is_yaml_path(path) else "a line of a file migrate does not edit (not YAML)"
             self._mentions(path, text, plan, f"{what}: check it")
@@ -246,6 +249,28 @@ class Finder:
         how = "relative path" if new_target != target else "relative path, from the file's new folder"
         return relative, how + (" (from the source's path)" if base is not None else "")
 
+    def _json(self, path: str, text: str, plan: MovePlan) -> str | None:
+        """A JSON file (a git files generator's config, renovate.json): each string value that names a moved
+        path is rewritten in place, token by token, so the rest of the file keeps its layout."""
+        try:
+            json.loads(text)
+        except ValueError:
+            self._mentions(path, text, plan, "a line of a file that is not valid JSON: check it")
+            return None
+        parts, end = [], 0
+        for match in _JSON_STRING.finditer(text):
+            if match.group(2):      # a key
+                continue
+            value = json.loads(match.group(1))
+            new = self.rewrite(value, path, None, False) if isinstance(value, str) else None
+            if new is None:
+                continue
+            line = text.count("\n", 0, match.start()) + 1
+            plan.rewrites.append(Rewrite(self.move.moved(path) or path, line, value, new[0], new[1]))
+            parts += [text[end:match.start(1)], json.dumps(new[0], ensure_ascii=False)]
+            end = match.end(1)
+        return "".join(parts) + text[end:] if parts else text
+
     def _mentions(self, path: str, text: str, plan: MovePlan, what: str, comments_only: bool = False) -> None:
         relative = posixpath.relpath(self.move.old, posixpath.dirname(path) or ".")
         forms = [self.pattern]
@@ -256,6 +281,9 @@ class Finder:
             part = comment_part(line) if comments_only else line
             if part and any(form.search(part) for form in forms):
                 plan.mentions.append(Mention(self.move.moved(path) or path, number, line.strip(), what))
+
+
+_JSON_STRING = re.compile(r'("(?:[^"\\]|\\.)*")(\s*:)?')
 
 
 def _resolve(folder: str, relative: str) -> str | None:

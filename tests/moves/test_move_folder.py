@@ -171,6 +171,26 @@ def test_a_move_out_of_an_application_sets_patterns_is_refused_naming_it():
         run_operation("move-folder", FILES, **{"from": "apps/ai/report", "to": "apps/ai/reports"})
 
 
+def test_a_move_under_an_application_sets_patterns_that_would_generate_a_second_application_is_refused():
+    """A hand-written Application's folder moved where a git generator looks: Argo CD would make a second
+    Application for the same objects, and the two would fight over them."""
+    files = {**FILES, "legacy/pay/argocd.yaml": GRADING_APP.replace("grading", "payments").replace(
+                 "apps/ai/payments", "legacy/pay"),
+             "legacy/pay/kustomization.yaml": "resources:\n- service.yaml\n",
+             "legacy/pay/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: pay\n",
+             "apps/kustomization.yaml": ROOT_KUSTOMIZATION + "- ../legacy/pay/argocd.yaml\n"}
+    with pytest.raises(MigrateError, match=r"at apps/ai/pay it would also generate pay: a second Application for "
+                                           r"what is moved there"):
+        run_operation("move-folder", files, **{"from": "legacy/pay", "to": "apps/ai/pay"})
+
+
+def test_a_move_that_would_make_two_applications_of_one_name_is_refused():
+    files = {**FILES, "apps/appset.yaml": APPSET.replace("'{{path.basename}}'", "'{{path[2]}}-prod'")}
+    run_operation("move-folder", files, **{"from": "apps/ai", "to": "apps/ml"})      # grading-prod, report-prod
+    with pytest.raises(MigrateError, match=r"at team/apps/ai it would generate two Applications named ai-prod"):
+        run_operation("move-folder", files, **{"from": "apps/ai", "to": "team/apps/ai"})
+
+
 @pytest.mark.parametrize("given, message", [
     ({"from": "apps/none", "to": "apps/x"}, "no such file or folder"),
     ({"from": "apps/ai", "to": "apps/ai/inner"}, "lies inside apps/ai"),
@@ -226,3 +246,37 @@ def test_a_group_version_is_no_path_and_another_repositorys_paths_are_its_own():
         "argo/ext.yaml": external.replace("$mine/apps/foo", "$mine/services/foo"),
         "argo/foo.yaml": mine.replace("path: apps/foo", "path: services/foo"),
     }, **{"from": "apps", "to": "services"})
+
+
+FILES_APPSET = """\
+apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: jobs
+spec:
+  generators:
+  - git:
+      repoURL: https://example.com/infra.git
+      revision: main
+      files:
+      - path: "apps/*/config.json"
+  template:
+    metadata:
+      name: '{{name}}'
+    spec:
+      source:
+        repoURL: https://example.com/infra.git
+        path: '{{dir}}'
+"""
+
+
+def test_a_files_generators_json_config_is_rewritten_value_by_value_keeping_its_layout():
+    config = '{\n    "name": "jobs",\n    "dir":   "apps/jobs/manifests",\n    "note": "apps/jobs"\n}\n'
+    files = {"apps/appset.yaml": FILES_APPSET, "apps/jobs/config.json": config,
+             "apps/jobs/manifests/kustomization.yaml": "resources: []\n",
+             "renovate.json": '{"packageRules": [{"matchPaths": ["apps/jobs/**"]}]}\n'}
+    result, tree = run_operation("move-folder", files, **{"from": "apps/jobs", "to": "apps/batch"})
+    assert result.changes["apps/batch/config.json"] == config.replace('"apps/jobs', '"apps/batch')
+    assert result.changes["renovate.json"] == '{"packageRules": [{"matchPaths": ["apps/batch/**"]}]}\n'
+    assert "apps/batch/config.json:3: apps/jobs/manifests -> apps/batch/manifests (repository path)" in \
+        "\n".join(result.details)
