@@ -35,10 +35,9 @@ def check_generated(ctx, move: Move, changes: dict[str, str | None], renames: di
         return {}
     after = ctx.tree.with_changes(changes)
     tools = Tools.detect()
-    expander = Expander(after.paths(), after.read_text, ctx.inventory.self_urls, list(ctx.inventory.config.clusters),
-                        GoTemplates(tools) if not tools.reason else None)
-    earlier = Expander(ctx.tree.paths(), ctx.tree.read_text, ctx.inventory.self_urls,
-                       list(ctx.inventory.config.clusters), GoTemplates(tools) if not tools.reason else None)
+    templates = GoTemplates(tools) if not tools.reason else None
+    expander, earlier = (Expander(tree.paths(), tree.read_text, ctx.inventory.self_urls,
+                                  list(ctx.inventory.config.clusters), templates) for tree in (after, ctx.tree))
     done: dict[str, str] = {}
     for appset_id, record in sorted(records.items()):
         path = move.moved(record.file) or record.file
