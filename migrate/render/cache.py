@@ -61,6 +61,14 @@ class RenderCache:
             self._memory[key] = value
         return value
 
+    def known(self, key: str, app_id: str) -> bool:
+        """Whether a render of inputs ``key`` is at hand, in memory or on disk (no lookup counted)."""
+        with self._lock:
+            if (key, app_id) in self._located or key in self._memory:
+                return True
+        return self.folder is not None and any((self.folder / k[:2] / k[2:]).exists()
+                                               for k in (key, _located_key(key, app_id)))
+
     def located(self, key: str, app_id: str) -> Any | None:
         """The render with provenance made of ``app_id`` from inputs ``key``, by this process (a step's
         after-state renders again only the Applications whose inputs it changed) or an earlier one."""

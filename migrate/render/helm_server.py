@@ -1,8 +1,9 @@
 """The render server behind kustomize's ``helm`` when Helm runs in-process (no ``helm`` on ``PATH``).
 
 kustomize inflates a ``helmCharts`` entry by running ``helm version`` and ``helm template ...``.
-``HelmServer`` is a Unix-socket server in this process; the command kustomize runs is a two-line
-wrapper around ``helm_client.py``, which forwards each call here. The server answers as ``helm``
+``HelmServer`` is a Unix-socket server in this process; the command kustomize runs is a small shell
+wrapper that answers ``helm version`` itself (kustomize asks before every chart) and hands ``template``
+to ``helm_client.py``, which forwards the call here. The server answers as ``helm``
 would: ``version --short``; ``template [NAME] CHART`` with the flags kustomize and Argo CD pass
 (``--namespace``, ``-f``, ``--set*``, ``--kube-version``, ``--api-versions``, ``--include-crds``,
 ``--skip-tests``, ``--no-hooks``, ``--skip-schema-validation``, ``--name-template``); ``pull`` fails
@@ -14,7 +15,6 @@ that maps the library again.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import socket
 import socketserver
@@ -28,6 +28,7 @@ from .manifests import OfflineError, RenderError
 from .tools import Tools
 
 CLIENT = Path(__file__).with_name("helm_client.py")
+SHORT, LONG = "v4.2.3+migrate", 'version.BuildInfo{Version:"v4.2.3"}'     # what `helm version` answers
 
 
 class HelmServer:
@@ -40,7 +41,9 @@ class HelmServer:
         folder = Path(self._folder.name)
         self.socket_path = str(folder / "helm.sock")
         self.command = str(folder / "helm")
-        Path(self.command).write_text(f'#!/bin/sh\nexec "{sys.executable}" -S -E "{CLIENT}" "$@"\n')
+        Path(self.command).write_text(   # `helm version` (asked before each chart) needs no process more
+            f'#!/bin/sh\nif [ "$1" = version ]; then\n  case " $* " in *" --short "*) echo \'{SHORT}\';; '
+            f'*) echo \'{LONG}\';; esac\n  exit 0\nfi\nexec "{sys.executable}" -S -E "{CLIENT}" "$@"\n')
         os.chmod(self.command, 0o755)
         self.env = {"MIGRATE_HELM_SOCKET": self.socket_path}
         server = self
@@ -48,10 +51,9 @@ class HelmServer:
         class Handler(socketserver.BaseRequestHandler):
             def handle(self) -> None:
                 size = int.from_bytes(_read(self.request, 8), "big")
-                request = json.loads(_read(self.request, size).decode("utf-8"))
-                code, out, err = server.answer(request["argv"], request["cwd"])
-                data = json.dumps({"code": code, "stdout": out, "stderr": err}).encode("utf-8")
-                self.request.sendall(len(data).to_bytes(8, "big") + data)
+                cwd, *argv = _read(self.request, size).decode("utf-8", "surrogateescape").split("\0")
+                code, out, err = server.answer(argv, cwd)
+                self.request.sendall(frame(str(code).encode()) + frame(out.encode("utf-8")) + frame(err.encode("utf-8")))
 
         self._server = socketserver.ThreadingUnixStreamServer(self.socket_path, Handler)
         self._server.daemon_threads = True
@@ -71,7 +73,7 @@ class HelmServer:
         command, rest = (argv[0], argv[1:]) if argv else ("", [])
         try:
             if command == "version":
-                return 0, "v4.2.3+migrate\n" if "--short" in rest else 'version.BuildInfo{Version:"v4.2.3"}\n', ""
+                return 0, f"{SHORT}\n" if "--short" in rest else f"{LONG}\n", ""
             if command == "template":
                 return 0, self.template(rest, cwd), ""
             if command == "pull":
@@ -145,6 +147,11 @@ def _parse(argv: list[str]) -> argparse.Namespace:
         return parser.parse_intermixed_args(argv)
     except _ArgumentError as exc:
         raise RenderError(f"helm template: {exc}") from None
+
+
+def frame(data: bytes) -> bytes:
+    """One frame of the wire format ``helm_client`` speaks: an 8-byte big-endian length, then the bytes."""
+    return len(data).to_bytes(8, "big") + data
 
 
 def _read(conn: socket.socket, size: int) -> bytes:

@@ -180,19 +180,23 @@ class _Builder:
         if self.renderer.server is None and not self.tools.helm_binary and \
                 "--enable-helm" in self.settings.build_options:
             self.renderer.server = shared_server(self.tools)
+        keyed = {app_id: self._key(app_id) for app_id in ids}
+        self.renderer.prebuild(self.view.apps[i] for i in ids if not self.cache.known(keyed[i][1], i))
         workers = max(1, min(len(ids), (os.cpu_count() or 2) * 2))
         with ThreadPoolExecutor(max_workers=workers) as pool, counting("rendering Applications", len(ids)) as advance:
-            renders = list(pool.map(lambda app_id: (self._render_one(app_id), advance())[0], ids))
+            renders = list(pool.map(lambda app_id: (self._render_one(app_id, *keyed[app_id]), advance())[0], ids))
         found: list[str] = []
         for app_id, render in zip(ids, renders):
             self.view.renders[app_id] = render
             found += self._children(app_id, render)
         return found
 
-    def _render_one(self, app_id: str) -> AppRender:
+    def _key(self, app_id: str) -> tuple[frozenset[str], str]:
+        inputs = self.renderer.inputs(self.view.apps[app_id])
+        return inputs, cache_key(self.settings, self.tools, self.view.apps[app_id], inputs, self.inv.tree)
+
+    def _render_one(self, app_id: str, inputs: frozenset[str], key: str) -> AppRender:
         app = self.view.apps[app_id]
-        inputs = self.renderer.inputs(app)
-        key = cache_key(self.settings, self.tools, app, inputs, self.inv.tree)
         located = self.cache.located(key, app_id)
         if located is not None:           # the same inputs in an earlier tree of this process: the same render
             return located

@@ -14,6 +14,7 @@ when the entry sets a repo and a version (``<chartHome>/<name>-<version>/<name>`
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -27,6 +28,8 @@ from ..inventory.kustomizations import is_kustomization_file
 from ..repo.tracked import Tree
 
 ORIGIN = "config.kubernetes.io/origin"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when PyYAML has it: the same data, faster
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class Workspace:
@@ -53,17 +56,20 @@ class Workspace:
         return self.root / repo_path if repo_path else self.root
 
     def _write(self, root: Path) -> None:
+        made: set[Path] = set()
         for path in self.tree.paths():
-            self._put(root, path, path)
+            self._put(root, path, path, made)
             for alias, folder in self.aliases.items():
                 if path.startswith(folder + "/"):
-                    self._put(root, path, alias + path[len(folder):])
+                    self._put(root, path, alias + path[len(folder):], made)
 
-    def _put(self, root: Path, path: str, at: str) -> None:
+    def _put(self, root: Path, path: str, at: str, made: set[Path]) -> None:
         target = root / at
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
         if is_kustomization_file(path):
-            target.write_bytes(instrumented(self.tree.read_bytes(path), self.unvendored.get(path, set())))
+            target.write_bytes(instrumented(self.tree.read_bytes(path), frozenset(self.unvendored.get(path, ()))))
             return
         source = self.tree.working_file(path)
         if source is not None:
@@ -77,12 +83,13 @@ class Workspace:
             target.write_bytes(self.tree.read_bytes(path))
 
 
-def instrumented(data: bytes, drop_charts: set[str] = frozenset()) -> bytes:
+@functools.lru_cache(maxsize=4096)      # every tree state of a run writes its kustomizations again
+def instrumented(data: bytes, drop_charts: frozenset[str] = frozenset()) -> bytes:
     """A kustomization that asks kustomize to annotate every object with its origin, without the
     ``helmCharts`` entries named in ``drop_charts`` (the copy is for kustomize only: its layout
     does not matter, the repository's file keeps its own)."""
     try:
-        doc = yaml.safe_load(data.decode("utf-8"))
+        doc = yaml.load(data.decode("utf-8"), Loader=_LOADER)
     except (UnicodeDecodeError, yaml.YAMLError):
         return data   # kustomize reports the file itself
     if not isinstance(doc, dict):
@@ -93,4 +100,4 @@ def instrumented(data: bytes, drop_charts: set[str] = frozenset()) -> bytes:
     options = list(options) if isinstance(options, list) else []
     if "originAnnotations" not in options:
         doc["buildMetadata"] = [*options, "originAnnotations"]
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True).encode("utf-8")
+    return yaml.dump(doc, Dumper=_DUMPER, sort_keys=False, allow_unicode=True).encode("utf-8")
