@@ -276,7 +276,8 @@ class SourceRenderer:
                           if src.local and src.path is not None and src.path not in self.prebuilt
                           and self.files.is_dir(src.path) and self.kind(src) == "kustomize"
                           and not self._remote_bases(src.path, set())})
-        if len(folders) < 4 or os.environ.get("MIGRATE_RENDER_BATCH") == "0":
+        if len(folders) < 4 or os.environ.get("MIGRATE_RENDER_BATCH") == "0" or \
+                "--reorder" in self.settings.build_options:     # an order of the user's: each folder alone
             return
         cores = os.cpu_count() or 2
         size = max(2, min(100, -(-len(folders) // (2 * cores))))
