@@ -110,12 +110,15 @@ def line_in_string(value: str, start: int, line: int, block: bool) -> int:
 
 
 # --- safe lookups ----------------------------------------------------------------------------------
+_SCALARS = (str, int, float, type(None))   # answered without the (slow) abstract-class checks
+
+
 def is_map(node: Any) -> bool:
-    return isinstance(node, Mapping)
+    return isinstance(node, dict) or (not isinstance(node, _SCALARS) and isinstance(node, Mapping))
 
 
 def is_seq(node: Any) -> bool:
-    return isinstance(node, Sequence) and not isinstance(node, str)
+    return isinstance(node, list) or (not isinstance(node, _SCALARS) and isinstance(node, Sequence))
 
 
 def as_map(node: Any) -> Mapping:
@@ -140,6 +143,8 @@ def dig(node: Any, *keys: str | int) -> Any:
 
 def text(value: Any) -> str | None:
     """A scalar as the text a YAML reader means (``true`` for True); None for collections."""
+    if isinstance(value, str):
+        return str(value)
     if value is None or is_map(value) or is_seq(value):
         return None
     if isinstance(value, bool):
