@@ -96,6 +96,7 @@ class DepGraph:
         self.g, self.roots, self._synced = store.g, store.roots, store.synced
         self.records = store.records
         self._values_paths = {n.partition(":")[2] for n in self.g if n.startswith("values:")}
+        self._problems: dict[int | None, tuple[DepGraph | None, list[Reference]]] = {}   # by baseline
 
     # -- what Argo CD would apply --------------------------------------------------------------------
     def blind_spots(self) -> list[str]:
@@ -226,10 +227,14 @@ class DepGraph:
         moved out of the repo; the component (an ingress controller, an operator) it needs was in
         the repository and is gone — its users stay reported until they are switched.
         """
-        problems = self.references(PROBLEMS)
-        if baseline is not None:
-            problems = sorted(problems + self._vanished(baseline), key=Reference.sort_key)
-        return problems
+        key = id(baseline) if baseline is not None else None
+        known = self._problems.get(key)
+        if known is None or known[0] is not baseline:     # a graph never changes once built: judged once
+            problems = self.references(PROBLEMS)
+            if baseline is not None:
+                problems = sorted(problems + self._vanished(baseline), key=Reference.sort_key)
+            known = self._problems[key] = (baseline, problems)
+        return list(known[1])
 
     def unverified(self) -> list[Reference]:
         """References into namespaces where something unrendered deploys: they cannot be checked, and
