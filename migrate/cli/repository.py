@@ -69,7 +69,7 @@ def example_snapshots(playbooks: tuple[str, ...], out: Path, check: bool):
 def history_cmd(repo: Path, coupling: bool, app_name: str | None, as_json: bool):
     """Git history per application: commits, authors, last change, image-tag bumps; earlier migrate runs."""
     tree = Tree.from_repo(repo)
-    data = engine.history_report(tree.root, Inventory.load(tree), app=app_name, coupling=coupling)
+    data = engine.history_report(tree.root, Inventory.load_applications(tree), app=app_name, coupling=coupling)
     if as_json:
         echo_json(data)
     else:

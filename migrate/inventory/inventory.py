@@ -79,13 +79,23 @@ class Inventory:
         inv = cls(tree)
         inv._parse_all()
         inv._read_deployers()
-        walk = DeployWalk(inv.applications, {k.folder: k for k in inv.kustomizations}, inv.files,
-                          inv._apps_by_file()).run()
+        walk = inv._walk()
         inv.contexts = walk.contexts
         path_re = _path_pattern(inv.files.top_folders)
         settings = (repr(inv.config.producers), path_re.pattern if path_re is not None else None)
         for path, docs in inv._docs.items():
             inv._take(inv._file_records(path, docs, walk, path_re, settings))
+        return inv
+
+    @classmethod
+    def load_applications(cls, tree: Tree) -> "Inventory":
+        """The Applications, ApplicationSets and kustomizations, and what deploys each file (what ``history``
+        asks): only kustomization files and files whose bytes say ``Application`` are parsed, no file is
+        read for records (the other lists stay empty)."""
+        inv = cls(tree)
+        inv._parse_all(lambda path: is_kustomization_file(path) or _may_hold_application(tree, path))
+        inv._read_deployers()
+        inv.contexts = inv._walk().contexts
         return inv
 
     # -- lookups ------------------------------------------------------------------------
@@ -120,8 +130,9 @@ class Inventory:
         return self._docs.get(path, [])
 
     # -- pass 1: parse ------------------------------------------------------------------
-    def _parse_all(self) -> None:
-        paths = [p for p in self.files.paths if is_yaml_path(p) and not is_helm_template(p, self.tree)]
+    def _parse_all(self, wanted: Callable[[str], bool] | None = None) -> None:
+        paths = [p for p in self.files.paths if is_yaml_path(p) and not is_helm_template(p, self.tree)
+                 and (wanted is None or wanted(p))]
         with counting("reading YAML files", len(paths)) as advance:
             for path in paths:
                 advance()
@@ -176,6 +187,10 @@ class Inventory:
             into.append(reader(doc, path, *args))
         except MigrateError as exc:
             self.errors.append(ParseProblem(exc.path or path, exc.line or node_line(doc), _reason(exc)))
+
+    def _walk(self) -> DeployWalk:
+        return DeployWalk(self.applications, {k.folder: k for k in self.kustomizations}, self.files,
+                          self._apps_by_file()).run()
 
     def _apps_by_file(self) -> dict[str, list[Application]]:
         by_file: dict[str, list[Application]] = {}
@@ -261,6 +276,14 @@ def _read_mentions(into: _FileRecords, path: str, docs: list[Any], path_re: re.P
                                for m in path_re.finditer(value)]
             into.addresses += [AddressMention(a, path, line_in_string(value, a.start, line, block))
                                for a in find_service_addresses(value)]
+
+
+def _may_hold_application(tree: Tree, path: str) -> bool:
+    """Whether ``path``'s bytes say ``Application`` (an unreadable file: parsed, so its error is reported)."""
+    try:
+        return b"Application" in tree.read_bytes(path)
+    except OSError:
+        return True
 
 
 def _list_items(doc: Any) -> list[Any]:

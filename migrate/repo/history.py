@@ -108,6 +108,9 @@ class AppHistory:
         }
 
 
+COUPLING_MAX_APPS = 30   # commits changing more applications are left out of the coupling
+
+
 class Coupling(NamedTuple):
     """Two applications changed together in ``count`` commits."""
 
@@ -135,14 +138,26 @@ class History:
     def __post_init__(self):
         self._order = {c.sha: i for i, c in enumerate(self.commits)}
 
-    def coupling(self) -> list[Coupling]:
-        """Pairs of applications changed in the same commit, by count desc, then names."""
+    def coupling(self, max_apps: int = COUPLING_MAX_APPS) -> list[Coupling]:
+        """Pairs of applications changed in the same commit, by count desc, then names. A commit that
+        changes more than ``max_apps`` applications (a release bumping every image, a mass rename) says
+        nothing of which ones belong together, and its pairs grow as the square: it is left out
+        (``mass_commits`` counts them), as code-maat's ``--max-changeset-size`` does."""
+        pairs = Counter(pair for names in self._apps_of().values() if len(names) <= max_apps
+                        for pair in combinations(names, 2))
+        return [Coupling(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+    def mass_commits(self, max_apps: int = COUPLING_MAX_APPS) -> int:
+        """How many commits ``coupling`` leaves out (they change more than ``max_apps`` applications)."""
+        return sum(len(names) > max_apps for names in self._apps_of().values())
+
+    def _apps_of(self) -> dict[str, list[str]]:
+        """commit sha -> the applications it changed, by name."""
         apps_of: dict[str, list[str]] = {}
         for name in sorted(self.apps):
             for commit in self.apps[name].commits:
                 apps_of.setdefault(commit.sha, []).append(name)
-        pairs = Counter(pair for names in apps_of.values() for pair in combinations(names, 2))
-        return [Coupling(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
+        return apps_of
 
     def _first_seen(self) -> dict[str, dict[str, TagBump]]:
         """tag -> app -> the first bump that gave the app that tag (or the bump that replaced it)."""
@@ -293,4 +308,5 @@ def history_report(repo_root: Path | str, applications: Iterable, app: str | Non
         data["tag_bumps"] = [b.to_dict() for b in apps[0].tag_bumps]
     if coupling:
         data["coupling"] = [{"apps": [a, b], "commits": n} for a, b, n in history.coupling() if app in (None, a, b)]
+        data["coupling_left_out"] = history.mass_commits()
     return data

@@ -27,6 +27,7 @@ def test_cli_json(small):
     assert [a["app"] for a in data["apps"]] == ["auth-svc", "exam-svc"]
     assert data["apps"][0]["authors"] == {"Bob": 1, "Alice": 1}
     assert data["coupling"] == [{"apps": ["auth-svc", "exam-svc"], "commits": 1}]
+    assert data["coupling_left_out"] == 0
     assert [s["sha"] for r in data["runs"] for s in r["steps"]] == [shas["step"]]
     assert data["commits_total"] == 4
 

@@ -259,3 +259,16 @@ def test_a_file_is_read_again_when_how_it_is_deployed_changes():
         {kustomization: FILES[kustomization].replace("namespace: lumie-dev", "namespace: lumie-moved")}))
     moved = [w for w in after.workloads if w.file == "applications/dev/auth-svc.yaml"]
     assert moved and {w.namespace for w in moved} == {"lumie-moved"}
+
+
+@pytest.mark.parametrize("source", ["minirepo", "example"])
+def test_loading_only_the_applications_reads_them_as_the_whole_load_does(source, example_repo_master):
+    """``history`` parses only kustomizations and files that say ``Application``: the same Applications
+    (their value files from kustomize helmCharts included) and the same deploy contexts."""
+    tree = Tree.from_files(FILES) if source == "minirepo" else Tree.from_repo(example_repo_master)
+    whole, only = Inventory.load(tree), Inventory.load_applications(tree)
+    assert [(a.id, a.file, a.value_files, a.source_paths) for a in only.applications] == \
+        [(a.id, a.file, a.value_files, a.source_paths) for a in whole.applications]
+    assert any(a.value_files for a in only.applications)
+    assert only.contexts == whole.contexts and only.self_urls == whole.self_urls
+    assert not only.services and len(only._docs) < len(whole._docs)

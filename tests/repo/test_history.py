@@ -160,6 +160,14 @@ def test_coupling_counts_commits_changing_two_apps(lumie):
     ]
 
 
+def test_a_commit_changing_more_apps_than_the_limit_is_left_out_of_the_coupling(lumie):
+    history_repo, _ = lumie
+    history = load_history(history_repo.root, APPS)
+    # "fix probes" changes applications, auth-svc and exam-svc: over a limit of 2, it says nothing
+    assert history.coupling(max_apps=2) == [Coupling("auth-svc", "exam-svc", 2)]
+    assert (history.mass_commits(max_apps=2), history.mass_commits()) == (1, 0)
+
+
 # --- errors ----------------------------------------------------------------------------
 def test_a_folder_that_is_not_a_repository(tmp_path):
     with pytest.raises(RepoError, match="not a git repository"):
