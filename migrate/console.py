@@ -49,19 +49,13 @@ def _aligned(title: str, columns: list[str], cells: list[list[str]], width: int 
     the widths: thousands of rows take milliseconds, not seconds. False (nothing printed) when rich is
     needed: a cell on several lines, a row wider than ``width``, a title wider than the table. Unlike
     rich, it never turns a ``:name:`` in a cell into an emoji."""
-    widths = [cell_len(c) for c in columns]
-    sized = []
-    for row in cells:
-        sized.append([(cell, cell_len(cell)) for cell in row])
-        for i, cell in enumerate(row):
-            if "\n" in cell:
-                return False
-            widths[i] = max(widths[i], sized[-1][i][1])
+    if any("\n" in cell for row in cells for cell in row):
+        return False
+    sized = [[(cell, cell_len(cell)) for cell in row] for row in [columns, *cells]]
+    widths = [max(n for _, n in column) for column in zip(*sized)]
     if sum(widths) + 3 * len(widths) - 1 > width or cell_len(title) > sum(widths) + 2 * len(widths):
         return False
-    header = [(c, cell_len(c)) for c in columns]
-    lines = [title] + [" " + "  ".join(cell + " " * (w - n) for (cell, n), w in zip(row, widths))
-                       for row in [header, *sized]]
+    lines = [title] + [" " + "  ".join(cell + " " * (w - n) for (cell, n), w in zip(row, widths)) for row in sized]
     click.echo("\n".join(line.rstrip() for line in lines) + "\n")
     return True
 

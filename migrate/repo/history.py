@@ -22,7 +22,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from fnmatch import fnmatchcase
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import combinations
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple
@@ -143,16 +143,17 @@ class History:
         changes more than ``max_apps`` applications (a release bumping every image, a mass rename) says
         nothing of which ones belong together, and its pairs grow as the square: it is left out
         (``mass_commits`` counts them), as code-maat's ``--max-changeset-size`` does."""
-        pairs = Counter(pair for names in self._apps_of().values() if len(names) <= max_apps
+        pairs = Counter(pair for names in self._apps_of.values() if len(names) <= max_apps
                         for pair in combinations(names, 2))
         return [Coupling(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda kv: (-kv[1], kv[0]))]
 
     def mass_commits(self, max_apps: int = COUPLING_MAX_APPS) -> int:
         """How many commits ``coupling`` leaves out (they change more than ``max_apps`` applications)."""
-        return sum(len(names) > max_apps for names in self._apps_of().values())
+        return sum(len(names) > max_apps for names in self._apps_of.values())
 
+    @cached_property
     def _apps_of(self) -> dict[str, list[str]]:
-        """commit sha -> the applications it changed, by name."""
+        """commit sha -> the applications it changed, by name (``coupling`` and ``mass_commits`` ask both)."""
         apps_of: dict[str, list[str]] = {}
         for name in sorted(self.apps):
             for commit in self.apps[name].commits:
