@@ -128,7 +128,9 @@ def _plan_steps(the_plan: Plan, origin: Tree, check_snapshots: bool, progress: P
         if step.commit is not None:
             continue
         progress(f"planning step {step.index}/{step.total} {step.name}")
-        tree = _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
+        before, tree = tree, _plan_step(step, base.at(tree, step=step.name), the_plan, snapshots)
+        if before is not tree and before is not origin and before is not base.tree:
+            base.analyses.forget(before)     # no later step or check reads a state the run moved past
         if step.error is not None and not (isinstance(step.error, Unsettled) and step.error.provisional):
             break
     the_plan.graph_before, the_plan.graph_after = base.origin_graph, base.at(tree).graph

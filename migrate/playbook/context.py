@@ -74,6 +74,14 @@ class Analyses:
     def graph(self, tree: Tree) -> DepGraph:
         return self._cached(self._graphs, tree, lambda: build_graph(self.inventory(tree)))
 
+    def forget(self, tree: Tree) -> None:
+        """Drop what was built for ``tree`` (a state a run has moved past: its memory is freed by
+        reference counting, so a run holds the origin and the states of one step, not every state)."""
+        self._inventories.pop(id(tree), None)
+        _, graph = self._graphs.pop(id(tree), (None, None))
+        if graph is not None:
+            graph.g.clear()   # networkx keeps views of a graph inside it: a cycle only the collector (off) frees
+
     def history(self, tree: Tree) -> History:
         """The git history of HEAD, attributed to the applications of ``tree``."""
         if self.repo is None:

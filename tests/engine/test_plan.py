@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from migrate import engine
 from migrate.engine.report import render_report
 from migrate.cli import main
 from migrate.errors import VerificationError
+from migrate.playbook import Analyses
 from migrate.repo.diffs import sha256
 from migrate.repo.redact import redact_pair
 from migrate.repo.tracked import Tree
@@ -154,3 +156,31 @@ def test_the_plan_names_what_the_graph_cannot_see(repo):
     assert "apps/appset.yaml:7: ApplicationSet previews: the pullRequest generator needs a network or a cluster: what it generates is not " \
         "in the graph" in plan.blind_spots
     assert "## What the graph cannot see (not rendered, so not checked)" in render_report(plan)
+
+
+# --- memory: a run holds the origin and the state it works on, not every state -------------------
+def test_a_forgotten_state_is_freed_without_the_cyclic_collector(repo):
+    analyses = Analyses(repo)
+    tree = Tree.from_repo(repo)
+    nodes = analyses.graph(tree).g.number_of_nodes()
+    assert nodes > 10
+    gc.collect()
+    analyses.forget(tree)
+    gc.set_debug(gc.DEBUG_SAVEALL)      # what only the collector (off during a run) would free: kept in gc.garbage
+    try:
+        gc.collect()
+        left = len(gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    assert left < nodes    # networkx keeps views inside a graph (a cycle): not its node and edge dicts too
+    assert analyses.graph(tree).g.number_of_nodes() == nodes   # asked again: built again
+
+
+def test_planning_forgets_each_state_it_moved_past(repo, monkeypatch):
+    forgotten, kept = [], Analyses.forget
+    monkeypatch.setattr(Analyses, "forget", lambda self, tree: (forgotten.append(tree), kept(self, tree)))
+    plan = engine.plan(repo, "retire-api")
+    assert [s.name for s in plan.steps if s.changes] == ["repoint-web", "unregister", "retire"]
+    assert len(forgotten) == 2 and len({id(t) for t in forgotten}) == 2   # the states after steps 1 and 2
+    assert plan.graph_before.g.number_of_nodes() > 0 and plan.graph_after.g.number_of_nodes() > 0
