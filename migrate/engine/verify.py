@@ -39,7 +39,7 @@ def check_parses(after: Tree, changes: Mapping[str, str | None]) -> None:
         if text is None or not is_yaml_path(path) or is_helm_template(path, after):
             continue
         try:
-            YamlFile.parse(text, path=path)
+            YamlFile.parse(text, path=path, root=after.root)
         except YamlError as exc:
             raise VerificationError("yaml-parses", f"the edited file no longer parses: {exc.args[0]}",
                                     path=path, line=exc.line) from None

@@ -26,7 +26,9 @@ from ..repo.files import FileIndex, is_helm_template, is_template_file
 from ..repo.git import remote_urls
 from ..repo.tracked import Tree
 from ..roundtrip import is_yaml_path, read_docs
+from ..roundtrip.pack import pack_for
 from ..roundtrip.nodes import as_map, is_map, is_seq, line_in_string, node_line, text, walk_strings
+from . import kept
 from .addresses import find_service_addresses
 from .applications import appset_repo_urls, is_application, read_application, repo_url_key, self_repo_urls
 from .chart_values import values_records
@@ -93,9 +95,13 @@ class Inventory:
         asks): only kustomization files and files whose bytes say ``Application`` are parsed, no file is
         read for records (the other lists stay empty)."""
         inv = cls(tree)
-        inv._parse_all(lambda path: is_kustomization_file(path) or _may_hold_application(tree, path))
+        key = kept.applications_key(tree)
+        if kept.restore(inv, key):     # the same content, remotes and code as a run before: what it found
+            return inv
+        parsed = inv._parse_all(lambda path: is_kustomization_file(path) or _may_hold_application(tree, path))
         inv._read_deployers()
         inv.contexts = inv._walk().contexts
+        kept.keep(inv, key, parsed)
         return inv
 
     # -- lookups ------------------------------------------------------------------------
@@ -130,13 +136,16 @@ class Inventory:
         return self._docs.get(path, [])
 
     # -- pass 1: parse ------------------------------------------------------------------
-    def _parse_all(self, wanted: Callable[[str], bool] | None = None) -> None:
+    def _parse_all(self, wanted: Callable[[str], bool] | None = None) -> list[str]:
+        """Parse every YAML file (that is ``wanted``); the paths read."""
         paths = [p for p in self.files.paths if is_yaml_path(p) and not is_helm_template(p, self.tree)
                  and (wanted is None or wanted(p))]
         with counting("reading YAML files", len(paths)) as advance:
             for path in paths:
                 advance()
                 self._parse(path)
+        pack_for(self.tree.root).flush(self.files.paths)   # the first load of a process: kept for the next run
+        return paths
 
     def _parse(self, path: str) -> None:
         try:

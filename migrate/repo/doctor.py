@@ -24,7 +24,7 @@ from ..errors import YamlError
 from ..progress import counting
 from ..roundtrip import YamlFile, is_yaml_path
 from ..roundtrip.cache import cacheable, cache_for
-from ..roundtrip.document import read_checked
+from ..roundtrip.document import Parsed, read_checked
 from .files import is_helm_template, is_template_file
 from .tracked import Tree
 
@@ -102,7 +102,7 @@ def verdict_of(item: tuple[str, str, str]) -> FileCheck:
     """Does ``text`` re-emit byte for byte (a full round trip: parse, then emit)? Depends on the text only."""
     path, text, _ = item
     try:
-        yf = YamlFile.parse(text, path)
+        yf = YamlFile(Parsed.from_text(text, path))   # not kept in memory: every file is checked once
     except YamlError as exc:
         return FileCheck(path, ERROR, line=exc.line, reason=exc.args[0])
     difference = yf.first_difference()

@@ -9,6 +9,7 @@ Reads: the top of a work tree, blobs of commits in one batch, files a commit cha
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 from pathlib import Path
@@ -42,6 +43,25 @@ def remote_urls(root: Path | None) -> list[str]:
     proc = subprocess.run(["git", "config", "--get-regexp", r"^remote\..*\.url$"], cwd=root, capture_output=True,
                           text=True)
     return [line.split(" ", 1)[1].strip() for line in proc.stdout.splitlines() if " " in line]
+
+
+def index_blobs(root: Path) -> dict[str, str] | None:
+    """``path -> blob id`` from the index, for the tracked files whose working-tree content git
+    says is the index's (``git diff-files``; an assume-unchanged or skip-worktree entry is left out: git
+    does not look at it). None when git cannot answer. Nothing is written (no index refresh)."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    runs = [subprocess.run(["git", *args], cwd=root, capture_output=True, env=env)
+            for args in (("ls-files", "-s", "-v", "-z"), ("diff-files", "--name-only", "-z"))]
+    if any(run.returncode != 0 for run in runs):
+        return None
+    changed = set(runs[1].stdout.decode("utf-8", "surrogateescape").split("\0"))
+    blobs = {}
+    for entry in runs[0].stdout.decode("utf-8", "surrogateescape").split("\0"):
+        meta, _, path = entry.partition("\t")
+        fields = meta.split(" ")
+        if len(fields) == 4 and fields[0] == "H" and fields[3] == "0" and path not in changed:
+            blobs[path] = fields[2]
+    return blobs
 
 
 def cat_file_batch(root: Path, objects: list[str]) -> list[bytes | None]:

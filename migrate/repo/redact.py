@@ -3,26 +3,23 @@
 The values of a ``kind: Secret`` document's ``data``/``stringData`` become ``<redacted>`` (or
 ``<redacted: changed>`` when the value differs from the old one), keeping line numbers.
 Values are found line by line; where the text parses, every other line inside such a
-section (flow style, quoted or complex keys, comments) is masked too, so no layout leaks.
+section (flow style, quoted or complex keys, comments) is masked too, so no layout leaks. Values under
+names that look secret (env entries, values keys, ``secretGenerator`` literals) are masked too; which
+ones is ``roundtrip.secrets`` (the caches never keep a text holding one).
 """
 
 from __future__ import annotations
 
-import fnmatch
-import os
 import re
 from typing import Iterator, Mapping
 
 from ..errors import YamlError
 from ..roundtrip import YamlFile
 from ..roundtrip.lines import split_lines
+from ..roundtrip.secrets import (MAYBE_SECRET_DOCUMENT, REDACTED, REDACTED_CHANGED, looks_secret,  # noqa: F401 (API)
+                                 masked_names, secret_name_patterns)
 
-REDACTED = "<redacted>"
-REDACTED_CHANGED = "<redacted: changed>"
 _DOC_START = re.compile(r"^(---|\.\.\.)(\s|$)")
-# Cheap test before parsing: could the text hold a ``kind: Secret`` document in any spelling
-# (quoted, tagged, anchored, flow style, value on the next line)? ``VaultStaticSecret`` cannot.
-_MAYBE_SECRET = re.compile(r"""\bkind["']?\s*:\s*(?:[&!][^\s,}]*\s+)*["']?Secret(?![\w-])""")
 _SECRET_KIND = re.compile(r"""^kind:\s*["']?Secret["']?\s*(#.*)?$""")
 _SECTION = re.compile(r"^(data|stringData):[ \t]*(.*?)\s*$")
 _PROPERTIES = re.compile(r"^((&|!)\S*\s*)+(#.*)?$")   # only an anchor and/or tag: a block follows
@@ -37,80 +34,9 @@ def redact_pair(before: str | None, after: str | None) -> tuple[str | None, str 
     new_values = _secret_values(after) if after is not None else {}
     changed = {k for k, v in new_values.items() if before is not None and old_values.get(k) != v}
     old_lines = {line for _, line in _section_lines(before)} if before is not None else None
-    masked_before = _masked_names(_masked(before, set(), None), None)
-    masked_after = _masked_names(_masked(after, changed, old_lines), set(split_lines(before)) if before else None)
+    masked_before = masked_names(_masked(before, set(), None), None)
+    masked_after = masked_names(_masked(after, changed, old_lines), set(split_lines(before)) if before else None)
     return masked_before, masked_after
-
-
-# --- values under names that look secret ------------------------------------------------------------
-SECRET_NAMES_ENV = "MIGRATE_SECRET_NAMES"
-DEFAULT_SECRET_NAMES = ("*password*", "*passwd*", "*token*", "*secret*", "*key*", "*credential*")
-# names that hold the *name* of a Secret or key, not a value: shown
-_REFERENCE_NAMES = re.compile(r"(?i)^(key|.*name|.*ref|existingsecret|.*secrets?ref.*|secretkeyref)$")
-_ENV_NAME = re.compile(r"""^(\s*)(-\s+)?name:\s*(["']?)([^"'\s#]+)\3\s*(#.*)?$""")
-_ENV_VALUE = re.compile(r"""^(\s*value:\s+)(?![|>])(\S.*?)\s*$""")
-_KEY_VALUE = re.compile(r"""^(\s*(?:-\s+)?)(["']?)([A-Za-z0-9_.-]+)\2(\s*:\s+)(?![|>{\[&*!#])(\S.*?)\s*$""")
-_FLOW_ENV = re.compile(r"""(\{\s*name:\s*["']?([A-Za-z0-9_.-]+)["']?\s*,\s*value:\s*)([^,}]+?)(\s*[,}])""")
-
-
-# kustomize's secretGenerator: its ``literals`` (``KEY=VALUE``, block or flow) are Secret values
-_GENERATOR = re.compile(r"^\s*(-\s+)?secretGenerator:\s*(#.*)?$")
-_LITERAL = re.compile(r"""((?:^\s*-\s*|[\[,]\s*)["']?[A-Za-z0-9_.-]+=)[^,\]\n"']*""")
-_PLAIN_FLAG = re.compile(r"(?i)^(true|false|yes|no|on|off|null|~|-?\d+(\.\d+)?)\s*(#.*)?$")   # no secret there
-
-
-def secret_name_patterns() -> tuple[str, ...]:
-    """Globs (case-insensitive) of names whose values are redacted; ``MIGRATE_SECRET_NAMES`` replaces them."""
-    configured = os.environ.get(SECRET_NAMES_ENV)
-    return tuple(p.strip() for p in configured.split(",") if p.strip()) if configured else DEFAULT_SECRET_NAMES
-
-
-def looks_secret(name: str) -> bool:
-    """Does ``name`` (an env var, a values key) look like it holds a secret value?"""
-    lowered = name.lower()
-    return not _REFERENCE_NAMES.match(name) and any(fnmatch.fnmatchcase(lowered, p.lower())
-                                                    for p in secret_name_patterns())
-
-
-def _masked_names(text: str | None, other: set[str] | None) -> str | None:
-    """``text`` with the values of env entries and keys whose names look secret masked; a masked line
-    that the other side (``other``: its raw lines) lacks is marked changed."""
-    if text is None:
-        return None
-    lines = split_lines(text)
-    pending: str | None = None      # the indent under which a secret env entry's value: may follow
-    generator: int | None = None    # the indent of a kustomize ``secretGenerator:`` being read
-    for i, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        ending = line[len(body):]
-        marker = REDACTED_CHANGED if other is not None and line not in other else REDACTED
-        if body.strip() and not body.lstrip().startswith("#"):
-            indent = len(body) - len(body.lstrip())
-            if generator is not None and indent <= generator and not body.lstrip().startswith("- "):
-                generator = None
-            if _GENERATOR.match(body):
-                generator = indent
-                continue
-        if generator is not None and ("=" in body):
-            lines[i] = _LITERAL.sub(lambda m: m.group(1) + marker, body) + ending   # KEY=VALUE literals
-            continue
-        entry = _ENV_NAME.match(body)
-        if entry:
-            pending = (entry.group(1) + (" " * len(entry.group(2) or ""))) if looks_secret(entry.group(4)) else None
-            continue
-        value = _ENV_VALUE.match(body)
-        if pending is not None and value and value.group(1).startswith(pending + "value"):
-            lines[i] = f"{value.group(1)}{marker}{ending}"
-            pending = None
-            continue
-        pair = _KEY_VALUE.match(body)
-        if pair and looks_secret(pair.group(3)) and pair.group(5) != REDACTED and not _PLAIN_FLAG.match(pair.group(5)):
-            lines[i] = f"{pair.group(1)}{pair.group(2)}{pair.group(3)}{pair.group(2)}{pair.group(4)}{marker}{ending}"
-            continue
-        if "{" in body:
-            lines[i] = _FLOW_ENV.sub(lambda m: m.group(1) + (marker if looks_secret(m.group(2)) else m.group(3))
-                                     + m.group(4), body) + ending
-    return "".join(lines)
 
 
 def secret_values_written(before: str | None, after: str | None) -> list[str]:
@@ -161,7 +87,7 @@ def _is_header(line: str) -> bool:
 def _section_lines(text: str) -> list[tuple[int, str]]:
     """(index, line) of every line from a Secret's ``data``/``stringData`` key to the section's
     end, found by parsing (the safety net under the line-based spans); none if it does not parse."""
-    if not _MAYBE_SECRET.search(text):
+    if not MAYBE_SECRET_DOCUMENT.search(text):
         return []
     try:
         docs = YamlFile.parse(text, path="<redaction>").docs

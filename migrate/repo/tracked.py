@@ -11,13 +11,14 @@ working-tree content on first use; ``Tree.from_commit`` reads the blobs of a com
 from __future__ import annotations
 
 import hashlib
+import os
 import stat
 import subprocess
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from ..errors import RepoError
-from .git import cat_file_batch, git_toplevel
+from .git import cat_file_batch, git_toplevel, index_blobs
 from .paths import normpath
 
 
@@ -38,13 +39,18 @@ def _decoded_names(listing: bytes) -> tuple[list[str], list[str]]:
 def _unreadable(top: Path, real_top: Path, path: str) -> str | None:
     """Why a tracked file is not read (None: it is read; "": deleted in the work tree, not a file at all)."""
     target = top / path
-    if not target.exists() and not target.is_symlink():
+    try:
+        mode = os.lstat(target).st_mode     # one system call for the common case, a regular file
+    except OSError:
         return ""
-    if target.is_symlink() and real_top not in target.resolve().parents:
-        return "a symbolic link out of the repository: never read"
-    if not target.exists():
-        return "a symbolic link to nothing"
-    mode = target.stat().st_mode
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISLNK(mode):
+        if real_top not in target.resolve().parents:
+            return "a symbolic link out of the repository: never read"
+        if not target.exists():
+            return "a symbolic link to nothing"
+        mode = target.stat().st_mode
     if not stat.S_ISREG(mode):     # a FIFO, a socket, a device: reading one could block or never end
         return "not a regular file (a pipe, socket or device): never read" if not stat.S_ISDIR(mode) else ""
     return None
@@ -194,6 +200,22 @@ class Tree:
         if path not in self._digests:
             self._digests[path] = hashlib.sha256(self.read_bytes(path)).digest()
         return self._digests[path]
+
+    def signature(self) -> str | None:
+        """A hash naming the content of every file of this tree (and which files it has): each file's git blob
+        id, the index's for a file git says is unchanged (nothing read), computed from the bytes for any other
+        (a file touched but not changed names the same content). None when git cannot say (no repository)."""
+        blobs = index_blobs(self.root) if self.root is not None and self._on_disk else None
+        if blobs is None:
+            return None
+        found = hashlib.sha256()
+        for path in self.paths():
+            blob = None if path in self._overlay else blobs.get(path)
+            if blob is None:
+                data = self.read_bytes(path)
+                blob = hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+            found.update(f"{path}\0{blob}\0".encode("utf-8", "surrogateescape"))
+        return found.hexdigest()
 
     def working_file(self, path: str) -> Path | None:
         """Where the file's current content is on disk (an unedited file of a working tree), else None."""

@@ -8,8 +8,10 @@ new key. Entries are written atomically (temporary file, then rename); any probl
 or writing the cache falls back to parsing, silently. ``MIGRATE_PARSE_CACHE=0`` turns it off
 (the benchmark's cold runs).
 
-A file whose text may hold a secret (``kind: Secret``, or a word such as password, token, secret,
-credential, private key) is never cached: the pickles hold every value in plain text. Entries over
+A file whose text may hold a secret value is never cached (the pickles hold every value in plain text):
+a ``kind: Secret`` document, a value the diffs would mask (under a name such as ``password`` or
+``*token*``, a secret env entry's ``value``, a ``secretGenerator`` literal), a block scalar under such a
+name, a PEM private key (``secrets.may_hold_secret``). Entries over
 8 MB are not kept, and the cache stays under ``MIGRATE_PARSE_CACHE_MB`` (default 256): when a run
 finds it larger, the least recently used entries go. ``migrate cache clear`` removes it.
 """
@@ -19,7 +21,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import re
 import shutil
 import tempfile
 from functools import lru_cache
@@ -29,6 +30,7 @@ from typing import Any
 import ruamel.yaml
 
 from ..version import __version__
+from .secrets import may_hold_secret
 
 # What a parse depends on besides the text: the versions, and the parser's own code (a parser
 # changed without a version bump must not read the pickles of the previous one).
@@ -36,13 +38,13 @@ _PARSER_CODE = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(Path(__fil
 _VERSION = f"migrate {__version__}, ruamel.yaml {ruamel.yaml.__version__}, roundtrip {_PARSER_CODE.hexdigest()[:16]}"
 
 
-SENSITIVE = re.compile(r"(?i)(kind[\"']?\s*:\s*[\"']?secret\b|passw(or)?d|token|secret|credential|private[_-]?key)")
 MAX_ENTRY = 8 * 1024 * 1024
 
 
 def cacheable(text: str) -> bool:
-    """May a parse of ``text`` be kept on disk? Not if it may hold a secret value."""
-    return not SENSITIVE.search(text)
+    """May a parse of ``text`` be kept on disk? Not if it may hold a secret value (``secrets.may_hold_secret``:
+    what the diffs would mask; a name such as ``secretKeyRef`` or ``DB_PASSWORD`` alone is no secret)."""
+    return not may_hold_secret(text)
 
 
 class ParseCache:

@@ -52,16 +52,18 @@ class YamlFile:
     ``dump()`` writes the edits back with the file's formatting.
     """
 
-    def __init__(self, parsed: "Parsed"):
+    def __init__(self, parsed: "Parsed", root=None):
         self._parsed = parsed
+        self._root = root        # the repository whose on-disk parse cache serves this file's parses
         self._docs: list[Any] | None = None
         self._originals: list[Any] = []
         self._last_dump: tuple[str, str] | None = None
 
     @classmethod
-    def parse(cls, text: str, path: str | None = None) -> "YamlFile":
-        """Parse ``text``; raises YamlError(reason, path=, line=) for bad YAML or duplicate keys."""
-        return cls(Parsed.from_text(text, path))
+    def parse(cls, text: str, path: str | None = None, root=None) -> "YamlFile":
+        """Parse ``text`` (once per process and text; with ``root``, through that repository's on-disk parse
+        cache); raises YamlError(reason, path=, line=) for bad YAML or duplicate keys."""
+        return cls(_parsed(path, text, root), root)
 
     @property
     def path(self) -> str | None:
@@ -125,7 +127,7 @@ class YamlFile:
     def _checked(self, text: str) -> str:
         """``text`` if it parses to the edited documents, else YamlError naming the file."""
         try:
-            result = Parsed.from_text(text, self.path)
+            result = _parsed(self.path, text, self._root)
         except YamlError as exc:
             raise YamlError(f"the edit would produce invalid YAML ({exc})", path=self.path) from None
         if plain(result.docs) != plain(self._docs):
@@ -137,11 +139,16 @@ class YamlFile:
 def load(tree, path: str) -> YamlFile:
     """Parse ``tree.read_text(path)``; parses are cached by (path, text), each call gets its own docs.
     A file over ``MIGRATE_MAX_FILE_BYTES`` (default 5 MB) is not read."""
-    text = read_checked(tree, path)
-    parsed = cached_parse(path, text, root=getattr(tree, "root", None), parse=True)
+    root = getattr(tree, "root", None)
+    return YamlFile(_parsed(path, read_checked(tree, path), root), root)
+
+
+def _parsed(path: str | None, text: str, root) -> "Parsed":
+    """The (cached) parse of ``text``; YamlError when it does not parse."""
+    parsed = cached_parse(path, text, root=root, parse=True)
     if isinstance(parsed, YamlError):
         raise YamlError(parsed.args[0], path=parsed.path, line=parsed.line)
-    return YamlFile(parsed)
+    return parsed
 
 
 def read_checked(tree, path: str) -> str:

@@ -17,6 +17,7 @@ parsers' data and lines on the example; ``bench/corpus.py --parsers`` on real re
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Any
 
@@ -31,6 +32,7 @@ from ..errors import YamlError
 from .document import MAX_EXPANDED, Parsed, cached_parse, expanded_size, read_checked
 from .framing import BOM, split_stream
 from .lines import split_lines
+from .pack import pack_for
 
 _LOADER = getattr(yaml, "CSafeLoader", None)   # None: PyYAML built without libyaml (every read round-trips)
 _QUOTED = {'"': DoubleQuotedScalarString, "'": SingleQuotedScalarString, "|": LiteralScalarString,
@@ -82,7 +84,7 @@ def read_docs(tree, path: str) -> ReadOnly:
     key = (path, text)
     hit = _CACHE.get(key)
     if hit is None:
-        hit = _CACHE[key] = _read(getattr(tree, "root", None), path, text)
+        hit = _CACHE[key] = _read(tree, path, text)
         _keep(len(text))
     if isinstance(hit, YamlError):
         raise YamlError(hit.args[0], path=hit.path, line=hit.line)
@@ -98,13 +100,22 @@ def _keep(chars: int) -> None:
         _cached_chars -= len(old)
 
 
-def _read(root, path: str, text: str) -> "tuple[list[Any], list[tuple[int, str]]] | YamlError":
+def _read(tree, path: str, text: str) -> "tuple[list[Any], list[tuple[int, str]]] | YamlError":
+    root = getattr(tree, "root", None)
     parsed = cached_parse(path, text)          # the round trip already read this text: use it
     if parsed is None:
+        pack = pack_for(root)
+        digest = tree.digest(path) if hasattr(tree, "digest") else hashlib.sha256(text.encode()).digest()
+        docs = pack.get(path, digest)
+        if docs is not None:
+            return docs, []
         try:
-            return parse_fast(text), []
+            docs = parse_fast(text)
         except _RoundTrip:
             pass
+        else:
+            pack.put(path, digest, text, docs)
+            return docs, []
         parsed = cached_parse(path, text, root=root, parse=True)
     if isinstance(parsed, YamlError):
         return parsed

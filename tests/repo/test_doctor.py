@@ -91,7 +91,7 @@ DOCTOR_FILES = {
     "good.yaml": (DATA / "mixed-sequences.yaml").read_text(encoding="utf-8"),
     "odd.yaml": (DATA / "complex-key.yaml").read_text(encoding="utf-8"),
     "bad.yml": "a: 1\nb: 2\n  c: 3\n",
-    "secret-odd.yaml": "? [a, b]\n: password\n",
+    "secret-odd.yaml": "? [a, b]\n: {password: hunter2}\n",
 }
 
 
