@@ -87,6 +87,7 @@ class Inventory:
         settings = (repr(inv.config.producers), path_re.pattern if path_re is not None else None)
         for path, docs in inv._docs.items():
             inv._take(inv._file_records(path, docs, walk, path_re, settings))
+        pack_for(tree.root, "records").flush(inv.files.paths)   # the first load of a process: for the next run
         return inv
 
     @classmethod
@@ -219,11 +220,15 @@ class Inventory:
                self.tree.digest(defaults) if defaults in self._docs else None, settings)
         found = _MEMO.get(key)
         if found is None:
-            found = _FileRecords()
-            if not is_kustomization_file(path):
-                if posixpath.basename(path) != "Chart.yaml":
-                    self._read_objects(found, path, docs, ctx, values_ctx)
-                _read_mentions(found, path, docs, path_re)
+            kept_records = pack_for(self.tree.root, "records")    # what an earlier run read under the same key
+            found = kept_records.get(path, key)
+            if found is None:
+                found = _FileRecords()
+                if not is_kustomization_file(path):
+                    if posixpath.basename(path) != "Chart.yaml":
+                        self._read_objects(found, path, docs, ctx, values_ctx)
+                    _read_mentions(found, path, docs, path_re)
+                kept_records.put(path, key, self.tree.read_text(path), found)
             _MEMO[key] = found
             if len(_MEMO) > _MEMO_SIZE:
                 _MEMO.popitem(last=False)
@@ -311,5 +316,5 @@ def _path_pattern(top_folders: frozenset[str]) -> re.Pattern | None:
     """Regex of a repo path of tracked-file shape: ``<top folder>/.../<name>.yaml``."""
     if not top_folders:
         return None
-    alternatives = "|".join(re.escape(f) for f in sorted(top_folders, key=len, reverse=True))
+    alternatives = "|".join(re.escape(f) for f in sorted(top_folders, key=lambda f: (-len(f), f)))
     return re.compile(rf"(?<![\w./$-])((?:{alternatives})/[\w./-]*\.ya?ml)(?![\w.-])")

@@ -11,15 +11,13 @@ on the same content reads one entry instead. Never stale (any change is another 
 
 from __future__ import annotations
 
-import hashlib
 import os
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from ..repo.git import remote_urls
 from ..repo.tracked import Tree
 from ..roundtrip.cache import cache_for, cacheable
+from ..version import code_digest
 
 FIELDS = ("applications", "application_sets", "self_urls", "kustomizations", "contexts", "errors", "warnings",
           "templates")
@@ -39,7 +37,7 @@ def applications_key(tree: Tree) -> str | None:
     if signature is None:
         return None
     settings = [os.environ.get(name, "") for name in _SETTINGS]
-    return cache_for(tree.root).key("applications", "\0".join([_code(), signature, *remote_urls(tree.root),
+    return cache_for(tree.root).key("applications", "\0".join([code_digest(), signature, *remote_urls(tree.root),
                                                                  *settings]))
 
 
@@ -57,10 +55,3 @@ def keep(inv: Any, key: str | None, parsed: list[str]) -> None:
     """Keep what ``inv`` found under ``key``, unless a file it parsed (``parsed``) may hold a secret value."""
     if key is not None and all(cacheable(inv.tree.read_text(path)) for path in parsed):
         cache_for(inv.tree.root).put(key, _Kept(inv))
-
-
-@lru_cache(maxsize=1)
-def _code() -> str:
-    """A hash of migrate's own code: a changed reader never reads what an earlier one kept."""
-    package = Path(__file__).resolve().parents[1]
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(package.rglob("*.py")))).hexdigest()

@@ -1,10 +1,13 @@
-"""Read-only parses kept between runs: one pack per repository, read once per process.
+"""What a run read, kept for the next: one pack per repository and kind, read once per process.
+
+Two packs: ``readonly``, the read-only parses of the YAML files, and ``records``, what the inventory read
+from each file (its records, per content, deploy context and settings; ``inventory.Inventory``).
 
 Parsing every YAML file through libyaml is most of a warm load (0.34 s for the 800 files of a real
 repository, 3.5 s at the example's ``--scale 100``); unpickling the same documents takes a tenth of that,
 when they come from one file (a file per parse costs as much in opening as it saves). The pack, under the
 parse cache's folder, holds one entry per path: the sha256 of the text it was read from and its documents.
-A lookup checks that hash, so an entry is never stale; a path's entry is replaced when its file changes
+(records: the whole key they were read under.) A lookup checks that hash, so an entry is never stale; a path's entry is replaced when its file changes
 and dropped when the path is no longer tracked, so the pack stays the size of the repository's YAML. It is
 written at most once per process, after the first whole load (a run's baseline: the after-states of
 its steps do not replace it), atomically, and only when something changed. A text that may hold a secret
@@ -21,29 +24,32 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
+from ..version import code_digest
 from .cache import _VERSION, cache_for, cacheable
 
-FILE = "pack/readonly"        # below the parse cache's folder (counted in its size bound, removed by clear)
+FOLDER = "pack"        # below the parse cache's folder (counted in its size bound, removed by clear)
+FILE = f"{FOLDER}/readonly"
 
 
 class ReadPack:
-    """The pack of one repository (a no-op without a folder)."""
+    """One pack of one repository (a no-op without a folder); ``version``: what its entries depend on besides
+    their keys (the code that made them)."""
 
-    def __init__(self, target: Path | None):
-        self.target = target
-        self._entries: dict[str, tuple[bytes, Any]] | None = None
+    def __init__(self, target: Path | None, version: str = _VERSION):
+        self.target, self.version = target, version
+        self._entries: dict[str, tuple[Any, Any]] | None = None
         self._changed = False
         self._written = False
 
-    def get(self, path: str, digest: bytes) -> Any | None:
-        """The documents read from ``path`` when its text hashed to ``digest``, else None."""
+    def get(self, path: str, digest: Any) -> Any | None:
+        """What was read from ``path`` under ``digest`` (its text's hash, or a whole key), else None."""
         entry = self._load().get(path)
         if entry is None or entry[0] != digest:
             return None
         return entry[1]
 
-    def put(self, path: str, digest: bytes, text: str, docs: Any) -> None:
-        """Keep ``docs`` for the next run (not when ``text`` may hold a secret value)."""
+    def put(self, path: str, digest: Any, text: str, docs: Any) -> None:
+        """Keep ``docs`` (what was read from ``text``) for the next run, unless ``text`` may hold a secret."""
         if self.target is None or self._written or not cacheable(text):
             return
         self._load()[path] = (digest, docs)
@@ -59,7 +65,7 @@ class ReadPack:
         if not self._changed and len(kept) == len(self._entries):
             return
         try:
-            data = pickle.dumps((_VERSION, kept), protocol=pickle.HIGHEST_PROTOCOL)
+            data = pickle.dumps((self.version, kept), protocol=pickle.HIGHEST_PROTOCOL)
             self.target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as out:
@@ -68,25 +74,33 @@ class ReadPack:
         except (OSError, pickle.PicklingError, RecursionError):
             pass   # a read-only .git, a full disk: the pack is only an optimisation
 
-    def _load(self) -> dict[str, tuple[bytes, Any]]:
+    def _load(self) -> dict[str, tuple[Any, Any]]:
         if self._entries is None:
             self._entries = {}
             if self.target is not None:
                 try:
                     version, entries = pickle.loads(self.target.read_bytes())
-                    if version == _VERSION and isinstance(entries, dict):
+                    if version == self.version and isinstance(entries, dict):
                         self._entries = entries
                 except Exception:   # missing, damaged, from another version: start afresh
                     pass
         return self._entries
 
 
-def pack_for(root: Path | None) -> ReadPack:
-    """The pack of the repository at ``root`` (none without its parse cache)."""
+def pack_for(root: Path | None, name: str = "readonly") -> ReadPack:
+    """The pack ``name`` (readonly, records) of the repository at ``root`` (none without its parse cache)."""
+    known = _PACKS.get((root, name))
+    if known is not None and known[0] == os.environ.get("MIGRATE_PARSE_CACHE"):
+        return known[1]
     folder = cache_for(root).folder
-    return _pack_for(folder) if folder is not None else ReadPack(None)
+    pack = _pack_for(folder, name) if folder is not None else ReadPack(None)
+    _PACKS[(root, name)] = (os.environ.get("MIGRATE_PARSE_CACHE"), pack)
+    return pack
+
+
+_PACKS: dict[tuple, tuple[str | None, ReadPack]] = {}
 
 
 @lru_cache(maxsize=16)
-def _pack_for(folder: Path) -> ReadPack:
-    return ReadPack(folder / FILE)
+def _pack_for(folder: Path, name: str) -> ReadPack:
+    return ReadPack(folder / FOLDER / name, _VERSION if name == "readonly" else code_digest())

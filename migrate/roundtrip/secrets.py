@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+from functools import lru_cache
 
 from .lines import split_lines
 
@@ -32,6 +33,14 @@ _FLAG = re.compile(r"""(?i)^["']?(true|false|yes|no|on|off|null|~|-?\d+(\.\d+)?)
 def may_hold_secret(text: str) -> bool:
     """Might ``text`` hold a secret value: one the diffs would mask, a block scalar under a secret-looking
     name, a PEM private key, or a ``kind: Secret`` document?"""
+    anything = _names(secret_name_patterns())[1]
+    if anything is not None:
+        lowered = text.lower()
+        if not any(word in lowered for word in anything):
+            return False
+        if "secretGenerator" in text:
+            return True          # its literals name no secret word
+        text = _near(text.split("\n"), lowered.split("\n"), anything)
     if MAYBE_SECRET_DOCUMENT.search(text) or _PRIVATE_KEY.search(text):
         return True
     if any(looks_secret(m.group(1)) for m in _BLOCK.finditer(text)):
@@ -39,6 +48,16 @@ def may_hold_secret(text: str) -> bool:
     if any(looks_secret(m.group(2)) and not _FLAG.match(m.group(3)) for m in _INLINE.finditer(text)):
         return True
     return masked_names(text, None) != text
+
+
+def _near(lines: list[str], lowered: list[str], words: tuple[str, ...]) -> str:
+    """The lines with one of ``words`` (``lowered``: the lines in lower case), each with the few after it
+    (where an env entry's ``value:`` is)."""
+    keep: set[int] = set()
+    for index, line in enumerate(lowered):
+        if any(word in line for word in words):
+            keep.update(range(index, min(index + 6, len(lines))))
+    return "\n".join(lines[i] for i in sorted(keep)) + "\n"
 
 
 # --- values under names that look secret ------------------------------------------------------------
@@ -66,9 +85,18 @@ def secret_name_patterns() -> tuple[str, ...]:
 
 def looks_secret(name: str) -> bool:
     """Does ``name`` (an env var, a values key) look like it holds a secret value?"""
-    lowered = name.lower()
-    return not _REFERENCE_NAMES.match(name) and any(fnmatch.fnmatchcase(lowered, p.lower())
-                                                    for p in secret_name_patterns())
+    return not _REFERENCE_NAMES.match(name) and _names(secret_name_patterns())[0].match(name.lower()) is not None
+
+
+@lru_cache(maxsize=8)
+def _names(patterns: tuple[str, ...]) -> "tuple[re.Pattern, tuple[str, ...] | None]":
+    """The globs as one regex; and, when every glob is ``*word*``, the lower-case words one of which a text
+    that could hold a secret at all has (a secretGenerator, a Secret kind, a private key too), else None."""
+    names = re.compile("|".join(fnmatch.translate(p.lower()) for p in patterns))
+    words = [p[1:-1] for p in patterns if len(p) > 2 and p[0] == p[-1] == "*" and not re.search(r"[*?\[\]]", p[1:-1])]
+    if len(words) != len(patterns):
+        return names, None
+    return names, tuple(dict.fromkeys(w.lower() for w in [*words, "secret", "private key"]))
 
 
 def masked_names(text: str | None, other: set[str] | None) -> str | None:
