@@ -30,7 +30,7 @@ def print_table(title: str, columns: list[str], rows: list[list]) -> None:
     console = Console(highlight=False)
     plain = not console.is_terminal
     cells = [["" if cell is None else str(cell) for cell in row] for row in rows]
-    if plain and _aligned(title, columns, cells):
+    if plain and _aligned(title, columns, cells, width=None):   # a pipe has no width: a row is one line
         return
     table = Table(*columns, title=title, title_justify="left", box=None if plain else box.SIMPLE_HEAD)
     for row in cells:
@@ -44,16 +44,17 @@ def print_table(title: str, columns: list[str], rows: list[list]) -> None:
     click.echo("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
 
 
-def _aligned(title: str, columns: list[str], cells: list[list[str]], width: int = 200) -> bool:
+def _aligned(title: str, columns: list[str], cells: list[list[str]], width: int | None = 200) -> bool:
     """Print the plain table as rich lays it out (one space of padding each side of a cell), straight from
     the widths: thousands of rows take milliseconds, not seconds. False (nothing printed) when rich is
-    needed: a cell on several lines, a row wider than ``width``, a title wider than the table. Unlike
-    rich, it never turns a ``:name:`` in a cell into an emoji."""
+    needed: a cell on several lines, a row wider than ``width`` (None: any width, never wrapped), a title
+    wider than the table. Unlike rich, it never turns a ``:name:`` in a cell into an emoji."""
     if any("\n" in cell for row in cells for cell in row):
         return False
     sized = [[(cell, cell_len(cell)) for cell in row] for row in [columns, *cells]]
     widths = [max(n for _, n in column) for column in zip(*sized)]
-    if sum(widths) + 3 * len(widths) - 1 > width or cell_len(title) > sum(widths) + 2 * len(widths):
+    too_wide = width is not None and sum(widths) + 3 * len(widths) - 1 > width
+    if too_wide or cell_len(title) > sum(widths) + 2 * len(widths):
         return False
     lines = [title] + [" " + "  ".join(cell + " " * (w - n) for (cell, n), w in zip(row, widths)) for row in sized]
     click.echo("\n".join(line.rstrip() for line in lines) + "\n")

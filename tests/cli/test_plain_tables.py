@@ -47,3 +47,10 @@ def test_a_table_rich_must_wrap_is_left_to_rich(monkeypatch):
     assert not console._aligned("t", ["a", "b"], [["x" * 150, "y" * 60]])
     assert not console._aligned("t", ["a"], [["two\nlines"]])
     assert console._aligned("t", ["a", "b"], [["x" * 100, "y" * 60]]) and printed
+
+
+def test_a_piped_table_never_wraps_a_row(capsys):
+    """A pipe has no width: each row stays one line, however wide (``grep`` finds it whole)."""
+    console.print_table("wide", ["app", "authors"], [["web", "x" * 300], ["api", "y"]])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "wide" and len(lines) == 5 and lines[2].split() == ["web", "x" * 300]
