@@ -15,13 +15,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from ..roundtrip.cache import evict_lru
+from ..roundtrip.cache import evict_lru, write_atomically
 
 
 LOCATED = 50_000   # located renders kept in memory (a step's after-state reuses its before-state's)
@@ -114,11 +113,7 @@ class RenderCache:
             if not self._bounded:
                 self._bounded = True
                 evict_lru(self.folder, int(float(os.environ.get("MIGRATE_RENDER_CACHE_MB", 1024)) * 1024 * 1024))
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temp, target)
+            write_atomically(target, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError):
             pass   # a read-only home, a full disk: the cache is only an optimisation
 

@@ -73,11 +73,7 @@ class ParseCache:
             if len(data) > MAX_ENTRY:
                 return
             self._bound()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, target)
+            write_atomically(target, data)
         except (OSError, pickle.PicklingError, RecursionError):
             pass  # a read-only .git, a full disk: the cache is only an optimisation
 
@@ -95,6 +91,16 @@ class ParseCache:
         count = sum(1 for e in self.folder.glob("*/*") if e.is_file())
         shutil.rmtree(self.folder, ignore_errors=True)
         return count
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` so a reader sees the old file or the whole new one (a temporary file beside
+    it, then a rename); raises OSError."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+    os.replace(temp, target)
 
 
 def evict_lru(folder: Path, limit: int) -> None:

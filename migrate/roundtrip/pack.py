@@ -6,9 +6,10 @@ from each file (its records, per content, deploy context and settings; ``invento
 Parsing every YAML file through libyaml is most of a warm load (0.34 s for the 800 files of a real
 repository, 3.5 s at the example's ``--scale 100``); unpickling the same documents takes a tenth of that,
 when they come from one file (a file per parse costs as much in opening as it saves). The pack, under the
-parse cache's folder, holds one entry per path: the sha256 of the text it was read from and its documents.
-(records: the whole key they were read under.) A lookup checks that hash, so an entry is never stale; a path's entry is replaced when its file changes
-and dropped when the path is no longer tracked, so the pack stays the size of the repository's YAML. It is
+parse cache's folder, holds one entry per path: the sha256 of the text it was read from (for records, the
+whole key they were read under) and what was read. A lookup checks that key, so an entry is never stale; a
+path's entry is replaced when its file changes and dropped when the path is no longer tracked, so the pack
+stays the size of the repository's YAML. It is
 written at most once per process, after the first whole load (a run's baseline: the after-states of
 its steps do not replace it), atomically, and only when something changed. A text that may hold a secret
 value is never kept (``secrets.may_hold_secret``). ``MIGRATE_PARSE_CACHE=0`` turns it off with the parse
@@ -19,19 +20,18 @@ from __future__ import annotations
 
 import os
 import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
 from ..version import code_digest
-from .cache import _VERSION, cache_for, cacheable
+from .cache import _VERSION, cache_for, cacheable, write_atomically
 
 FOLDER = "pack"        # below the parse cache's folder (counted in its size bound, removed by clear)
 FILE = f"{FOLDER}/readonly"
 
 
-class ReadPack:
+class Pack:
     """One pack of one repository (a no-op without a folder); ``version``: what its entries depend on besides
     their keys (the code that made them)."""
 
@@ -65,12 +65,7 @@ class ReadPack:
         if not self._changed and len(kept) == len(self._entries):
             return
         try:
-            data = pickle.dumps((self.version, kept), protocol=pickle.HIGHEST_PROTOCOL)
-            self.target.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.target.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(temp, self.target)
+            write_atomically(self.target, pickle.dumps((self.version, kept), protocol=pickle.HIGHEST_PROTOCOL))
         except (OSError, pickle.PicklingError, RecursionError):
             pass   # a read-only .git, a full disk: the pack is only an optimisation
 
@@ -87,20 +82,20 @@ class ReadPack:
         return self._entries
 
 
-def pack_for(root: Path | None, name: str = "readonly") -> ReadPack:
+def pack_for(root: Path | None, name: str = "readonly") -> Pack:
     """The pack ``name`` (readonly, records) of the repository at ``root`` (none without its parse cache)."""
     known = _PACKS.get((root, name))
     if known is not None and known[0] == os.environ.get("MIGRATE_PARSE_CACHE"):
         return known[1]
     folder = cache_for(root).folder
-    pack = _pack_for(folder, name) if folder is not None else ReadPack(None)
+    pack = _pack_for(folder, name) if folder is not None else Pack(None)
     _PACKS[(root, name)] = (os.environ.get("MIGRATE_PARSE_CACHE"), pack)
     return pack
 
 
-_PACKS: dict[tuple, tuple[str | None, ReadPack]] = {}
+_PACKS: dict[tuple, tuple[str | None, Pack]] = {}
 
 
 @lru_cache(maxsize=16)
-def _pack_for(folder: Path, name: str) -> ReadPack:
-    return ReadPack(folder / FOLDER / name, _VERSION if name == "readonly" else code_digest())
+def _pack_for(folder: Path, name: str) -> Pack:
+    return Pack(folder / FOLDER / name, _VERSION if name == "readonly" else code_digest())
