@@ -23,6 +23,7 @@ rollback only run where the dry run planned changes.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import shutil
@@ -32,6 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import migrate
 from migrate.example import init_repo
 
 MIB = 1024 * 1024
@@ -231,6 +233,9 @@ def main(argv: list[str] | None = None) -> None:
     bad = sorted(set(commands) - set(COMMANDS)) + sorted(set(modes) - set(MODES))
     if bad:
         parser.error(f"unknown command or mode {bad[0]!r}")
+    # The package's bytecode, as `pip install` writes it: a checkout run with PYTHONDONTWRITEBYTECODE would
+    # otherwise compile every module in every measured process (0.1-0.2 s each, not what users wait for).
+    compileall.compile_dir(Path(migrate.__file__).parent, quiet=1)
     results = []
     with tempfile.TemporaryDirectory(prefix="migrate-harness-") as tmp:
         work = Path(tmp)

@@ -95,6 +95,8 @@ class DepGraph:
         References(store).add_all()
         self.g, self.roots, self._synced = store.g, store.roots, store.synced
         self.records = store.records
+        self._by_status, self._components = store.by_status, store.components
+        self._defined_services: set[str] | None = None
         self._values_paths = {n.partition(":")[2] for n in self.g if n.startswith("values:")}
         self._problems: dict[int | None, tuple[DepGraph | None, list[Reference]]] = {}   # by baseline
 
@@ -211,12 +213,9 @@ class DepGraph:
     # -- references and problems ---------------------------------------------------------------
     def references(self, statuses: Iterable[str] | None = None) -> list[Reference]:
         """Every judged reference edge (optionally only some statuses), sorted."""
-        wanted = set(statuses) if statuses is not None else None
-        refs = [
-            Reference(d["status"], d["kind"], u, v, d["file"], d["line"], d["reason"], self._made_in_synced(u, d))
-            for u, v, d in self.g.edges(data=True)
-            if d.get("status") and (wanted is None or d["status"] in wanted)
-        ]
+        wanted = sorted(set(statuses)) if statuses is not None else sorted(self._by_status)
+        refs = [Reference(d["status"], d["kind"], u, v, d["file"], d["line"], d["reason"], self._made_in_synced(u, d))
+                for status in wanted for u, v, d in self._by_status.get(status, ())]
         return sorted(set(refs), key=Reference.sort_key)
 
     def problems(self, baseline: "DepGraph | None" = None) -> list[Reference]:
@@ -246,11 +245,10 @@ class DepGraph:
         return [p for p in self.problems(baseline) if p.synced]
 
     def _vanished(self, baseline: "DepGraph") -> list[Reference]:
-        existed = {n for n, missing in baseline.g.nodes(data="missing") if n.startswith("service:") and not missing}
-        components = {u.partition(":")[2] for u, _, kind in baseline.g.edges(data="kind") if kind == "installed-by"}
+        existed, components = baseline._services(), baseline._components
         found = []
-        for u, v, d in self.g.edges(data=True):
-            if d.get("status") in (EXTERNAL, UNVERIFIED) and d.get("service") in existed:
+        for u, v, d in (*self._by_status.get(EXTERNAL, ()), *self._by_status.get(UNVERIFIED, ())):
+            if d.get("service") in existed:
                 reason = f"{d['service']} existed before this change and is gone"
                 found.append(Reference(DANGLING, d["kind"], u, d["service"], d["file"], d["line"], reason,
                                        self._made_in_synced(u, d)))
@@ -259,6 +257,13 @@ class DepGraph:
                 found.append(Reference(DANGLING, d["kind"], u, v, d["file"], d["line"], reason,
                                        self._made_in_synced(u, d)))
         return found
+
+    def _services(self) -> set[str]:
+        """The Services this graph defines (read once: a graph never changes once built)."""
+        if self._defined_services is None:
+            self._defined_services = {n for n, missing in self.g.nodes(data="missing")
+                                      if n.startswith("service:") and not missing}
+        return self._defined_services
 
     def _made_in_synced(self, source: str, attrs: dict) -> bool:
         file = attrs["file"]

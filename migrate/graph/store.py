@@ -45,6 +45,10 @@ class GraphStore:
         self.app_names = {a.name for a in view.apps.values()}
         self.roots: list[str] = []
         self.synced: set[str] = set()
+        self.by_status: dict[str | None, list[tuple[str, str, dict]]] = {}   # the judged edges, by verdict
+        self.components: set[str] = set()
+        self._path_nodes: dict[str, str] = {}
+        self.structure_out: dict[str, list[str]] = {}   # source -> the targets of its includes/deploys/renders edges   # what an installed-by edge names: the repository's components
 
     # -- nodes and edges -------------------------------------------------------------------
     def node(self, node_id: str, **attrs) -> str:
@@ -57,10 +61,19 @@ class GraphStore:
 
     def edge(self, source: str, target: str, kind: str, file: str, line: int, status: str | None = None,
              reason: str = "", **attrs) -> None:
-        self.g.add_edge(source, target, kind=kind, file=file, line=line, status=status, reason=reason, **attrs)
+        key = self.g.add_edge(source, target, kind=kind, file=file, line=line, status=status, reason=reason, **attrs)
+        if kind in STRUCTURE:
+            self.structure_out.setdefault(source, []).append(target)
+        if status:
+            self.by_status.setdefault(status, []).append((source, target, self.g.succ[source][target][key]))
+        if kind == "installed-by":
+            self.components.add(source.partition(":")[2])
 
     def path_node(self, path: str) -> str:
-        return path_node_id(path, self.values_paths)
+        found = self._path_nodes.get(path)
+        if found is None:
+            found = self._path_nodes[path] = path_node_id(path, self.values_paths)
+        return found
 
     def missing(self, node_id: str) -> str:
         if node_id not in self.g:

@@ -17,7 +17,7 @@ import posixpath
 
 from ..inventory.deploys import directory_files
 from ..inventory.records import Application, Kustomization, PathRef, Source
-from .store import DANGLING, EXTERNAL, RESOLVED, STRUCTURE, UNVERIFIED, GraphStore
+from .store import DANGLING, EXTERNAL, RESOLVED, UNVERIFIED, GraphStore
 
 
 def build_structure(b: GraphStore) -> None:
@@ -37,6 +37,7 @@ class _Structure:
         self.app_files = b.app_files
         self.roots = b.roots
         self.node, self.edge, self.missing, self.path_node = b.node, b.edge, b.missing, b.path_node
+        self._defined: list[tuple[str, str]] = []                  # (file node, what it defines): defines edges
         self._plugins: dict[str, str] | None = None        # folder -> the Application deploying it by a plugin
 
     def build(self) -> None:
@@ -53,7 +54,7 @@ class _Structure:
         self.b.synced = synced = self._reachable()
         self._rendered_files(synced)
         self._definitions()
-        synced |= {v for u, v, k in self.g.edges(keys=False, data="kind") if k == "defines" and u in synced}
+        synced |= {defined for file, defined in self._defined if file in synced}
 
     # -- stage 1: structure ------------------------------------------------------------------
     def _files(self) -> None:
@@ -101,11 +102,12 @@ class _Structure:
 
     def _structure_reach(self, start: str) -> set[str]:
         seen, stack = {start}, [start]
+        out, nodes = self.b.structure_out, self.g.nodes
         while stack:
-            for _, target, kind in self.g.out_edges(stack.pop(), data="kind"):
-                if kind in STRUCTURE and target not in seen:
+            for target in out.get(stack.pop(), ()):
+                if target not in seen:
                     seen.add(target)
-                    if self.g.nodes[target]["kind"] not in ("application", "applicationset"):
+                    if nodes[target]["kind"] not in ("application", "applicationset"):
                         stack.append(target)
         return seen
 
@@ -212,9 +214,10 @@ class _Structure:
         """Nodes reachable from the roots (and their files) through includes/deploys/renders."""
         start = self.roots + [self.path_node(self.g.nodes[r]["file"]) for r in self.roots]
         seen, stack = set(start), list(start)
+        out, nodes = self.b.structure_out, self.g.nodes
         while stack:
-            for _, target, kind in self.g.out_edges(stack.pop(), data="kind"):
-                if kind in STRUCTURE and target not in seen and not self.g.nodes[target]["missing"]:
+            for target in out.get(stack.pop(), ()):
+                if target not in seen and not nodes[target]["missing"]:
                     seen.add(target)
                     stack.append(target)
         return seen
@@ -225,7 +228,9 @@ class _Structure:
         objects = [o for o in inv.objects if o.node is None]  # the others are an attachable or secret already
         for record in [*inv.workloads, *inv.services, *inv.routes, *inv.secrets, *inv.attachables, *objects]:
             self.node(record.id, namespace=getattr(record, "namespace", None), file=record.file, line=record.line)
-            self.edge(self.path_node(record.file), record.id, "defines", record.file, record.line)
+            file = self.path_node(record.file)
+            self.edge(file, record.id, "defines", record.file, record.line)
+            self._defined.append((file, record.id))
         for secret in inv.secrets:
             if secret.vault_path:
                 vault = self.node(f"vault:{secret.vault_mount + '/' if secret.vault_mount else ''}{secret.vault_path}")

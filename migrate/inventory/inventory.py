@@ -14,6 +14,7 @@ Records are in ``records``; all carry file + 1-based line.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections import OrderedDict
@@ -171,8 +172,9 @@ class Inventory:
         # a URL the remotes or the config name settles it: another repository whose paths happen to exist here is not ours
         self_urls = known if known & guessed else guessed | known
         self.self_urls = self_urls
+        urls = frozenset(self_urls)
         for path, i, doc in app_docs:
-            self._read_record(self.applications, read_application, doc, path, i, self_urls)
+            self._read_record(self.applications, self._application, doc, path, i, urls)
         first: dict[tuple[str, str], Application] = {}
         for app in self.applications:      # Argo CD keeps one Application per name: the others stay distinct
             earlier = first.setdefault((app.namespace, app.name), app)
@@ -189,7 +191,28 @@ class Inventory:
         for path, docs in self._docs.items():
             doc = next((d for d in docs if is_map(d)), None)
             if is_kustomization_file(path) and doc is not None:
-                self._read_record(self.kustomizations, read_kustomization, doc, path)
+                self._read_record(self.kustomizations, self._kustomization_of, doc, path)
+
+    def _application(self, doc: Any, path: str, index: int, self_urls: frozenset[str]) -> Application:
+        """``read_application``, once per file content, document and repository URLs (a step's after-state
+        reads again only the Applications it changed); a fresh record each time: a load sets its fields."""
+        key = (path, self.tree.digest(path), index, self_urls)
+        read = _APPS.get(key)
+        if read is None:
+            read = _APPS[key] = read_application(doc, path, index, set(self_urls))
+            if len(_APPS) > _MEMO_SIZE:
+                _APPS.popitem(last=False)
+        return dataclasses.replace(read, value_files=[])
+
+    def _kustomization_of(self, doc: Any, path: str) -> Kustomization:
+        """``read_kustomization``, once per file content (a record nothing edits: shared by the states of a run)."""
+        key = (path, self.tree.digest(path))
+        read = _KUSTOMIZATIONS.get(key)
+        if read is None:
+            read = _KUSTOMIZATIONS[key] = read_kustomization(doc, path)
+            if len(_KUSTOMIZATIONS) > _MEMO_SIZE:
+                _KUSTOMIZATIONS.popitem(last=False)
+        return read
 
     def _read_record(self, into: list, reader: Callable[..., Any], doc: Any, path: str, *args: Any) -> None:
         """Append ``reader(doc, path, *args)`` to ``into``; a MigrateError becomes a ParseProblem."""
@@ -277,6 +300,8 @@ class _FileRecords:
 
 _MEMO: "OrderedDict[tuple, _FileRecords]" = OrderedDict()   # (path, digest, contexts, settings) -> its records
 _MEMO_SIZE = 200_000
+_APPS: "OrderedDict[tuple, Application]" = OrderedDict()   # (path, digest, document, self URLs) -> as read
+_KUSTOMIZATIONS: "OrderedDict[tuple, Kustomization]" = OrderedDict()   # (path, digest) -> its record
 
 
 def _read_mentions(into: _FileRecords, path: str, docs: list[Any], path_re: re.Pattern | None) -> None:

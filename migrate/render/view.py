@@ -230,14 +230,13 @@ class _Builder:
             view.children[parent] = self._source_children(view.apps[parent])
             return []
         kids, new = view.children.setdefault(parent, []), []
-        self.inv.self_urls |= self_repo_urls((o.doc for o in render.objects if is_application(o.doc)), self.inv.files)
-        self.inv.self_urls |= appset_repo_urls((o.doc for o in render.objects if o.doc.get("kind") == APPSET and
-                                                str(o.doc.get("apiVersion", "")).startswith("argoproj.io/")),
-                                               self.inv.files)
-        for obj in render.objects:
+        argo = [o for o in render.objects if str(o.doc.get("apiVersion", "")).startswith("argoproj.io/")]
+        if argo:
+            self.inv.self_urls |= self_repo_urls((o.doc for o in argo if is_application(o.doc)), self.inv.files)
+            self.inv.self_urls |= appset_repo_urls((o.doc for o in argo if o.doc.get("kind") == APPSET),
+                                                   self.inv.files)
+        for obj in argo:
             doc = obj.doc
-            if not str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
-                continue
             meta = as_map(doc.get("metadata"))
             namespace = text(meta.get("namespace")) or "argocd"
             name = text(meta.get("name")) or ""

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from ..errors import MigrateError
 
 
+@lru_cache(maxsize=1 << 16)     # a run asks for the same few thousand paths hundreds of thousands of times
 def normpath(path: str) -> str:
     """Normalise a repo-relative POSIX path; refuse paths that leave the repository."""
     norm = posixpath.normpath(path.replace("\\", "/")).lstrip("/") if path else ""

@@ -194,6 +194,8 @@ class Tree:
     def digest(self, path: str) -> bytes:
         """sha256 of the file's bytes; a base file's is computed once for this tree and every tree made from
         it with ``with_changes`` (they share its unedited files)."""
+        if path not in self._overlay and path in self._digests:    # a normalised path seen before: no normpath
+            return self._digests[path]
         path = normpath(path)
         if path in self._overlay:
             return hashlib.sha256(self.read_bytes(path)).digest()
