@@ -272,3 +272,22 @@ def test_loading_only_the_applications_reads_them_as_the_whole_load_does(source,
     assert any(a.value_files for a in only.applications)
     assert only.contexts == whole.contexts and only.self_urls == whole.self_urls
     assert not only.services and len(only._docs) < len(whole._docs)
+
+
+def test_an_application_read_once_per_content_is_a_fresh_record_in_each_state():
+    """Applications are read once per file content, but each load sets fields of its own records (a second
+    Application of the same name, the values files it deploys): one state's must never leak into another's."""
+    twin = "applications/grading/twin.yaml"
+    with_twin = Tree.from_files({**FILES, twin: FILES["applications/exam/argocd.yaml"]})
+    kustomization = "applications/kustomization.yaml"
+    listed = with_twin.with_changes({kustomization: FILES[kustomization] + f"- {twin.split('/', 1)[1]}\n"})
+    doubled = Inventory.load(listed)
+    alone = Inventory.load(listed.with_changes({"applications/exam/argocd.yaml": None}))   # the twin is the only one
+    again = Inventory.load(listed)
+    (first, second) = [a for a in doubled.applications if a.name == "exam-svc"]
+    assert (first.same_name_as, second.same_name_as) == (None, first.file)
+    assert [(a.file, a.same_name_as) for a in alone.applications if a.name == "exam-svc"] == [(twin, None)]
+    assert [a.same_name_as for a in again.applications if a.name == "exam-svc"] == [None, first.file]
+    kong = [a for a in (doubled, alone, again) for a in a.applications if a.name == "kong"]
+    assert all(a.value_files == kong[0].value_files for a in kong) and kong[0].value_files
+    assert len({id(a.value_files) for a in kong}) == 3
