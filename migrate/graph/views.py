@@ -22,6 +22,7 @@ _MARK = {DANGLING: "dangling", SUSPECT: "suspect", EXTERNAL: "external", UNSYNCE
 # Per-app summary lines of the text tree: (label, edge kind followed from what the app deploys).
 _SUMMARY = (("calls", "calls"), ("secrets", "reads-secret"), ("routes", "served-by"), ("needs", "needs-crd"),
             ("paths", "references-path"))
+_LABELS = {kind: label for label, kind in _SUMMARY}
 
 
 def render(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
@@ -79,11 +80,14 @@ def _summary(graph: DepGraph, contents: set[str]) -> list[str]:
     """One line per kind of dependency: ``calls  a.ns, b.ns (external)``; routes with class and plugins."""
     found: dict[str, dict[str, str]] = defaultdict(dict)
     for node in sorted(contents):
+        route_text = None
         for _, target, d in graph.g.out_edges(node, data=True):
-            label = next((lab for lab, kind in _SUMMARY if kind == d["kind"]), None)
-            if label:
-                text = _route_text(graph, node) if label == "routes" else _short(target)
-                found[label][text] = _MARK.get(d["status"], "")
+            label = _LABELS.get(d["kind"])
+            if label == "routes":
+                route_text = route_text or _route_text(graph, node)    # once per route, not once per edge
+                found[label][route_text] = _MARK.get(d["status"], "")
+            elif label:
+                found[label][_short(target)] = _MARK.get(d["status"], "")
     return [f"{label:<8} " + _some([f"{t} ({m})" if m else t for t, m in sorted(found[label].items())])
             for label, _ in _SUMMARY if found.get(label)]
 
@@ -96,9 +100,10 @@ def _some(items: list[str], most: int = 6) -> str:
 
 def _route_text(graph: DepGraph, route: str) -> str:
     """``api.lumie.kr/api/exam [kong: lumie-cors,lumie-jwt]``; dangling plugins marked with ``!``."""
-    classes = [_short(v) for _, v, k in graph.g.out_edges(route, data="kind") if k == "served-by"]
-    plugins = sorted(_short(v) + ("!" if d["status"] == DANGLING else "")
-                     for _, v, d in graph.g.out_edges(route, data=True) if d["kind"] == "uses-plugin")
+    edges = [(v, d["kind"], d["status"]) for _, v, d in graph.g.out_edges(route, data=True)]
+    classes = [_short(v) for v, kind, _ in edges if kind == "served-by"]
+    plugins = sorted(_short(v) + ("!" if status == DANGLING else "") for v, kind, status in edges
+                     if kind == "uses-plugin")
     style = ": ".join(filter(None, [",".join(classes), ",".join(plugins)]))
     return f"{_short(route)} [{style}]" if style else _short(route)
 
