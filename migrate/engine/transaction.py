@@ -39,6 +39,7 @@ import git
 
 from ..errors import RepoError, VerificationError
 from ..repo import git as gitops
+from ..repo.diffs import renames
 from .lock import holder, is_held, run_lock
 
 JOURNAL = "migrate/journal.json"
@@ -59,6 +60,9 @@ def fault(point: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+EXECUTABLE = "100755"     # git's mode of an executable file
+
+
 @dataclass
 class Journal:
     """What a step in flight is doing, written before it touches anything."""
@@ -69,6 +73,7 @@ class Journal:
     paths: dict[str, list[str | None]] = field(default_factory=dict)   # path -> [blob before, blob after]
     new: str | None = None         # the step's commit, once made
     started: float = 0.0
+    executable: list[str] = field(default_factory=list)   # new paths moved from an executable file: they stay one
     touched: float = 0.0           # when it began to touch git's own index and branch
 
     @staticmethod
@@ -147,10 +152,12 @@ def commit_step(repo: git.Repo, changes: Mapping[str, str | None], message: str,
     paths = sorted(changes)
     _ensure_paths_clean(repo, paths)
     gitops.ensure_safe_to_write(repo, changes, set(repo.git.ls_files("-z").split("\0")))
-    before = {p: (entry[1] if (entry := _blob_at(repo, old, p)) else None) for p in paths}
+    entries = {p: _blob_at(repo, old, p) for p in paths}
+    before = {p: (entry[1] if entry else None) for p, entry in entries.items()}
     after = {p: (blob_of(repo, text.encode("utf-8"), write=True) if text is not None else None)
              for p, text in changes.items()}
-    journal = Journal(what, branch, old, {p: [before[p], after[p]] for p in paths}, started=time.time())
+    journal = Journal(what, branch, old, {p: [before[p], after[p]] for p in paths}, started=time.time(),
+                      executable=_executable(repo, entries, changes))
     deferred = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:     # Ctrl-C and SIGTERM wait until the step has landed or been refused: a safe point
         return _transaction(repo, journal, changes, message, verify, no_verify)
@@ -175,7 +182,7 @@ def _transaction(repo: git.Repo, journal: Journal, changes: Mapping[str, str | N
     journal.touched = time.time()
     journal.save(repo)
     try:
-        _write(repo, changes)
+        _write(repo, changes, journal.executable)
         _set_index(repo, journal, 1, sorted(changes))   # the real index has the step's blobs before the branch moves
         fault("index")
         _run(repo, "update-ref", "-m", f"migrate: {journal.what}", journal.branch, new, journal.old)
@@ -232,9 +239,24 @@ def _ensure_paths_clean(repo: git.Repo, paths: list[str]) -> None:
                         "then run again", path=dirty[0])
 
 
-def _write(repo: git.Repo, changes: Mapping[str, str | None]) -> None:
+def _executable(repo: git.Repo, entries: Mapping[str, tuple[str, str] | None],
+                changes: Mapping[str, str | None]) -> list[str]:
+    """The new paths whose file was moved (as the diffs pair renames) from an executable one: a script a step
+    moves keeps its executable bit."""
+    scripts = {p: _run(repo, "cat-file", "blob", entry[1]).stdout.decode("utf-8", "replace")
+               for p, entry in entries.items() if entry and entry[0] == EXECUTABLE and changes[p] is None}
+    if not scripts:
+        return []
+    added = {p: text for p, text in changes.items() if entries[p] is None or text is None}
+    return sorted(new for new, old in renames(scripts, added).items() if old in scripts)
+
+
+def _write(repo: git.Repo, changes: Mapping[str, str | None], executable: list[str]) -> None:
     for n, (path, text) in enumerate(sorted(changes.items())):
         gitops.write_files(repo, {path: text})
+        if path in executable:     # executable where it is readable
+            mode = (target := Path(repo.working_tree_dir) / path).stat().st_mode
+            target.chmod(mode | (mode & 0o444) >> 2)
         if n == 0:
             fault("write")
 
@@ -247,6 +269,8 @@ def _set_index(repo: git.Repo, journal: Journal, side: int, paths: list[str],
         blob = journal.paths[path][side]
         if blob is None:
             _run(repo, "update-index", "--force-remove", "--", path, env=env)
+        elif side == 1 and path in journal.executable:
+            _run(repo, "update-index", "--add", "--cacheinfo", f"{EXECUTABLE},{blob},{path}", env=env)
         else:
             mode = (_blob_at(repo, journal.old, path) or ("100644", ""))[0]
             _run(repo, "update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}", env=env)

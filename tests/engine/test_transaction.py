@@ -136,8 +136,8 @@ def test_a_branch_moved_under_a_step_is_refused_by_the_compare_and_swap(repo, mo
 
     real = transaction._write
 
-    def move_branch_first(git_repo, changes):
-        real(git_repo, changes)
+    def move_branch_first(git_repo, changes, executable):
+        real(git_repo, changes, executable)
         subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "someone else"], cwd=repo, check=True)
 
     monkeypatch.setattr(transaction, "_write", move_branch_first)

@@ -165,3 +165,36 @@ def test_a_depth_only_fix_of_a_deployed_applications_value_file_is_a_declared_ob
     moved = cli(repo, "run", "move-apps", "--set", "from=charts/api", "--set", "to=charts/backend/api", "--yes")
     assert moved.exit_code == 0, moved.output
     assert "valueFiles: [values.yaml, ../../../values/api/extra.yaml]" in (repo / "apps/api.yaml").read_text()
+
+
+SCRIPTED = {   # an Application folder with a script beside its manifests (and one a step edits in place)
+    "root.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: root\nspec:\n"
+                 "  source:\n    repoURL: https://example.com/infra.git\n    path: apps\n"
+                 "  destination:\n    namespace: argocd\n",
+    "apps/kustomization.yaml": "resources:\n  - ai/x/argocd.yaml\n",
+    "apps/ai/x/argocd.yaml": "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: x\n"
+                             "spec:\n  source:\n    repoURL: https://example.com/infra.git\n    path: apps/ai/x\n"
+                             "  destination:\n    namespace: x\n",
+    "apps/ai/x/kustomization.yaml": "resources:\n  - cm.yaml\n",
+    "apps/ai/x/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    "apps/ai/x/hack/seed.sh": "#!/bin/sh\necho seeding\n",
+    "apps/ai/x/hack/notes.txt": "not a script\n",
+}
+
+
+def test_a_moved_script_stays_executable_and_the_tree_is_clean(tmp_path):
+    from migrate.testing import make_repo
+    repo = make_repo(tmp_path / "scripted", SCRIPTED)
+    (repo / "apps/ai/x/hack/seed.sh").chmod(0o755)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "seed is a script")
+    moved = cli(repo, "run", "move-apps", "--set", "from=apps/ai", "--set", "to=apps/ml", "--yes")
+    assert moved.exit_code == 0, moved.output
+    modes = {line.split("\t")[1]: line.split(" ")[0] for line in git(repo, "ls-tree", "-r", "HEAD").splitlines()}
+    assert (modes["apps/ml/x/hack/seed.sh"], modes["apps/ml/x/hack/notes.txt"]) == ("100755", "100644")
+    assert (repo / "apps/ml/x/hack/seed.sh").stat().st_mode & 0o111 and \
+        not (repo / "apps/ml/x/hack/notes.txt").stat().st_mode & 0o111
+    assert git(repo, "status", "--porcelain") == ""
+    assert cli(repo, "rollback", "move-apps", "--yes").exit_code == 0
+    assert git(repo, "ls-tree", "HEAD", "apps/ai/x/hack/seed.sh").startswith("100755")
+    assert git(repo, "status", "--porcelain") == ""
