@@ -2,7 +2,8 @@
 
 ``helm install``, ``helm template . | kubectl apply -f -`` or ``argocd app create apps --path apps``
 leave no Application in the repository pointing at the chart that makes all the others. Such a chart
-is a folder with ``Chart.yaml`` whose templates emit Applications or ApplicationSets and that nothing
+is a folder with ``Chart.yaml`` whose templates emit Applications or ApplicationSets (or that depends on
+argo-helm's ``argocd-apps``, which makes them from its values) and that nothing
 of the repository deploys (no Application's source, not a subchart under ``charts/``). Each becomes an
 Application of that folder with its default ``values.yaml``, in namespace ``argocd``.
 """
@@ -15,6 +16,8 @@ import re
 from ..inventory import Inventory
 from ..inventory.applications import read_application
 from ..inventory.records import Application
+from ..roundtrip.nodes import as_seq, is_map
+from .standins import is_argocd_apps
 
 EMITS = re.compile(r"^\s*kind:\s*[\"']?(Application|ApplicationSet)[\"']?\s*$", re.M)
 THIS_REPOSITORY = "(this repository)"
@@ -30,7 +33,7 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
             continue
         prefix = f"{folder}/templates/" if folder else "templates/"
         texts = (_text(inv, p) for p in inv.files.paths if p.startswith(prefix))
-        if not any(EMITS.search(t) and "argoproj.io/" in t for t in texts):
+        if not _depends_on_argocd_apps(inv, chart) and not any(EMITS.search(t) and "argoproj.io/" in t for t in texts):
             continue
         doc = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
                "metadata": {"name": f"(chart {folder or '.'})", "namespace": "argocd"},
@@ -39,6 +42,13 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
                         "source": {"repoURL": THIS_REPOSITORY, "path": folder or "."}}}
         out.append(read_application(doc, chart, 0, inv.self_urls | {THIS_REPOSITORY}))
     return out
+
+
+def _depends_on_argocd_apps(inv: Inventory, chart: str) -> bool:
+    """Whether the chart's Chart.yaml depends on argo-helm's ``argocd-apps`` (Applications from values)."""
+    meta = next(iter(inv.docs(chart)), None)
+    deps = meta.get("dependencies") if is_map(meta) else None
+    return any(is_map(d) and is_argocd_apps(d) for d in as_seq(deps))
 
 
 def _text(inv: Inventory, path: str) -> str:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .manifests import OfflineError, RenderError, load_yaml
+from .standins import vendored
 from .tools import Tools
 
 # helm's pkg/release/v1/util/kind_sorter.go InstallOrder
@@ -108,19 +109,10 @@ def check_offline(chart_dir: Path) -> None:
     if meta.get("type") == "library":
         raise RenderError(f"{chart_dir.name} is a library chart: it renders nothing by itself")
     missing = [str(d.get("name")) for d in meta.get("dependencies") or [] if isinstance(d, Mapping)
-               and not _vendored(chart_dir, d)]
+               and not vendored(chart_dir, d)]
     if missing:
         raise OfflineError(f"chart {meta.get('name') or chart_dir.name} depends on {', '.join(missing)}, which is "
                           "not vendored under charts/ (Argo CD would fetch it; migrate renders offline)")
-
-
-def _vendored(chart_dir: Path, dependency: Mapping) -> bool:
-    name = str(dependency.get("name") or "")
-    repository = str(dependency.get("repository") or "")
-    if repository.startswith("file://"):
-        return (chart_dir / repository[len("file://"):]).is_dir()
-    charts = chart_dir / "charts"
-    return (charts / name).is_dir() or any(charts.glob(f"{name}-*.tgz")) if charts.is_dir() else False
 
 
 def render_chart(chart_dir: str | Path, values: Mapping | None, release: str, namespace: str, *,

@@ -41,6 +41,7 @@ from ..roundtrip.nodes import as_map, as_seq, is_map, text
 from . import batch, helm, kustomize
 from .manifests import OfflineError, RenderError, load_manifests
 from .provenance import Locator, RenderedObject
+from .standins import with_standins
 
 
 @dataclass(frozen=True)
@@ -331,12 +332,19 @@ class SourceRenderer:
         values = helm.compose_values([self.workspace.path(f) for f in files], inline, sets, strings, tools=self.tools)
         release = text(spec.get("releaseName")) or app.name
         namespace = text(spec.get("namespace")) or app.dest_namespace or "default"
-        chart_dir = self.workspace.path(src.path)
-        documents = helm.render_chart(
-            chart_dir, values, release, namespace, tools=self.tools,
-            kube_version=text(spec.get("kubeVersion")) or self.settings.kube_version,
-            api_versions=[str(v) for v in as_seq(spec.get("apiVersions"))] or self.settings.api_versions,
-            include_crds=not spec.get("skipCrds"), skip_tests=bool(spec.get("skipTests")))
+        own = self.workspace.path(src.path)
+        chart_dir, missing = with_standins(own, self.workspace.scratch)
+        raw.unrendered += missing
+        try:
+            documents = helm.render_chart(
+                chart_dir, values, release, namespace, tools=self.tools,
+                kube_version=text(spec.get("kubeVersion")) or self.settings.kube_version,
+                api_versions=[str(v) for v in as_seq(spec.get("apiVersions"))] or self.settings.api_versions,
+                include_crds=not spec.get("skipCrds"), skip_tests=bool(spec.get("skipTests")))
+        except RenderError:
+            if chart_dir != own:
+                helm.check_offline(own)   # the chart needs what a missing dependency defines: that is why
+            raise
         for template, text_ in documents:
             for doc in load_manifests(text_, f"{src.path}: {template}"):
                 raw.docs.append((doc, "helm", _template_path(src.path, template)))

@@ -299,8 +299,9 @@ class _Builder:
                                           "applied by hand, list it under roots in .migrate/config.yaml")
                 continue
             if app_id in self.bootstrap:
-                view.roots[app_id] = (f"a local chart whose templates emit Applications, which no Application of the "
-                                      f"repository deploys: installed by hand, rendered with its values.yaml ({file})")
+                view.roots[app_id] = (f"a local chart that emits Applications (its templates, or argocd-apps' from its "
+                                      f"values), which no Application of the repository deploys: installed by hand, "
+                                      f"rendered with its values.yaml ({file})")
                 continue
             why = ("it deploys itself (self-managed) and nothing else of the repository deploys it" if self_managed
                    and len(kids) == 1 else "no Application of the repository deploys it" if kids else

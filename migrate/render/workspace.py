@@ -41,6 +41,7 @@ class Workspace:
         self.unvendored = unvendored or {}
         self.aliases = aliases or {}
         self._dir: tempfile.TemporaryDirectory | None = None
+        self._scratch: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
 
     @property
@@ -51,6 +52,15 @@ class Workspace:
                 weakref.finalize(self, self._dir.cleanup)
                 self._write(Path(self._dir.name))
         return Path(self._dir.name)
+
+    @property
+    def scratch(self) -> Path:
+        """A folder of the tools' own inputs (a chart copied with stand-ins), removed with the workspace."""
+        with self._lock:
+            if self._scratch is None:
+                self._scratch = tempfile.TemporaryDirectory(prefix="migrate-scratch-")
+                weakref.finalize(self, self._scratch.cleanup)
+        return Path(self._scratch.name)
 
     def path(self, repo_path: str) -> Path:
         return self.root / repo_path if repo_path else self.root

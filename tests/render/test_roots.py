@@ -168,7 +168,7 @@ def test_a_local_chart_of_applications_installed_by_hand_is_a_root(tmp_path):
         "api/svc.yaml": service("api"),
     })
     assert {"web", "api"} <= synced(g)
-    assert any("a local chart whose templates emit Applications" in line for line in g.roots_text())
+    assert any("a local chart that emits Applications (its templates" in line for line in g.roots_text())
     assert ("calls", "workload:web/web", "service:api/api") in references(g, "resolved")
 
 
@@ -184,3 +184,78 @@ def test_applications_beside_a_root_in_a_folder_nothing_deploys_are_applied_with
     })
     assert synced(g) == {"root", "operator", "web"}
     assert any(line.startswith("root operator: nothing deploys it and it lies beside root") for line in g.roots_text())
+
+
+UMBRELLA = {   # an umbrella chart installs Argo CD and, through argo-helm's argocd-apps, the App-of-Apps root
+    "bootstrap/argocd/Chart.yaml": (
+        "apiVersion: v2\nname: argocd\nversion: 0.0.0\ndependencies:\n"
+        "  - name: argo-cd\n    version: 7.5.2\n    repository: https://argoproj.github.io/argo-helm\n"
+        "  - name: argocd-apps\n    version: 2.0.0\n    repository: https://argoproj.github.io/argo-helm\n"),
+    "bootstrap/argocd/values.yaml": (
+        "argo-cd:\n  server:\n    replicas: 2\n"
+        "argocd-apps:\n  applicationsets:\n    root:\n      namespace: argocd\n      generators:\n"
+        f"        - git:\n            repoURL: {REPO}\n            revision: HEAD\n"
+        "            directories:\n              - path: apps/*\n"
+        "      template:\n        metadata:\n          name: '{{path.basename}}'\n        spec:\n"
+        f"          project: default\n          source:\n            repoURL: {REPO}\n"
+        "            targetRevision: HEAD\n            path: '{{path}}'\n"
+        "          destination:\n            name: in-cluster\n            namespace: '{{path.basename}}'\n"),
+    "apps/web/deploy.yaml": deployment("web", "http://api.api.svc:8080"),
+    "apps/api/svc.yaml": service("api"),
+}
+
+
+def test_an_umbrella_chart_bootstrapping_through_argocd_apps_is_a_root_its_values_make(tmp_path):
+    """No Application file anywhere: the ApplicationSet is written in the values of argo-helm's argocd-apps
+    (a dependency nobody vendors), under the chart that also installs Argo CD (applied with `helm template`)."""
+    inv, g = load(tmp_path, UMBRELLA)
+    assert {"web", "api"} <= synced(g)
+    assert any("argocd-apps' from its values" in line for line in g.roots_text())
+    assert ("calls", "workload:web/web", "service:api/api") in references(g, "resolved")
+    spots = g.blind_spots()
+    assert any("dependency argo-cd (https://argoproj.github.io/argo-helm) is not vendored under charts/: rendered "
+               "without it" in s for s in spots)
+    assert not any("argocd-apps" in s for s in spots)      # stood in for: nothing of it is missing
+
+
+def test_argocd_apps_in_its_list_form_makes_the_applications_it_names(tmp_path):
+    """argocd-apps 1.x: ``applications`` is a list of items with ``name`` (2.x: a map keyed by name)."""
+    inv, g = load(tmp_path, {
+        "root/Chart.yaml": "apiVersion: v2\nname: root\nversion: 1.0.0\ndependencies:\n"
+                           "  - name: argocd-apps\n    version: \">=1.0.0 <3\"\n    repository: https://argoproj.github.io/argo-helm\n",
+        "root/values.yaml": ("argocd-apps:\n  applications:\n    - name: web\n      namespace: argocd\n"
+                             f"      project: default\n      source:\n        repoURL: {REPO}\n        path: web\n"
+                             "      destination:\n        server: https://kubernetes.default.svc\n        namespace: web\n"),
+        "web/deploy.yaml": deployment("web", "http://api.api.svc:8080"),
+    })
+    assert "web" in synced(g) and g.is_synced("workload:web/web")
+    (web,) = [a for a in g.view.apps.values() if a.name == "web"]
+    assert (web.generated_by, web.source_paths) == ("application:argocd/(chart root)", ["web"])
+
+
+def test_a_chart_that_needs_a_missing_dependencys_templates_is_not_rendered_and_says_why(tmp_path):
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/web.yaml": app("web", "web", "charts/web"),
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n"
+                                 "  - name: common\n    version: 2.0.0\n    repository: https://charts.bitnami.com/bitnami\n",
+        "charts/web/templates/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n"
+                                         "  name: {{ include \"common.names.fullname\" . }}\n",
+    })
+    render = g.view.renders["application:argocd/web"]
+    assert not render.rendered and "depends on common, which is not vendored under charts/" in render.error
+
+
+def test_a_chart_with_a_dependency_not_vendored_renders_its_own_templates_and_names_the_rest(tmp_path):
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "apps"),
+        "apps/web.yaml": app("web", "web", "charts/web"),
+        "charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\ndependencies:\n"
+                                 "  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n",
+        "charts/web/templates/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n",
+    })
+    render = g.view.renders["application:argocd/web"]
+    assert render.rendered and [o.doc["metadata"]["name"] for o in render.objects] == ["web"]
+    assert render.unrendered == ["dependency redis (https://charts.bitnami.com/bitnami) is not vendored under "
+                                 "charts/: rendered without it"]
+    assert g.is_synced("service:web/web")
