@@ -10,7 +10,7 @@ from ..inventory.applications import repo_url_key
 from ..playbook import Context, Finding, IntentCheck, Operation, Option, ReportEntry, StepResult, register_operation
 from ..repo.paths import normpath
 from ..roundtrip import YamlFile, is_yaml_path, line_of, read_docs, set_scalar
-from ..roundtrip.nodes import as_map, is_map, strings
+from ..roundtrip.nodes import as_map, is_map
 from .generated import check_generated
 from .paths import Finder, Move, MovePlan, plan_move
 
@@ -30,7 +30,8 @@ class MoveFolder(Operation):
     def prepare(self, ctx: Context) -> StepResult:
         move = _move(ctx.options["from"], ctx.options["to"])
         self_urls = ctx.inventory.self_urls
-        plan = plan_move(ctx.tree, move, lambda url: repo_url_key(url) in self_urls)
+        local = lambda url: repo_url_key(url) in self_urls      # noqa: E731  (is this repoURL this repository?)
+        plan = plan_move(ctx.tree, move, local)
         renames = dict(ctx.options["rename_apps"])
         by_generator = check_generated(ctx, move, plan.changes, renames)
         moved_apps = _moved_apps(ctx, move)
@@ -49,7 +50,7 @@ class MoveFolder(Operation):
         return StepResult(
             plan.changes, f"Move {move.old} to {move.new}", details=details, report=report,
             declared={move.old, move.new} | {p for p in plan.changes if p not in plan.moved and p not in rewritten} | rewritten,
-            checks=[IntentCheck("old-path-unreferenced", lambda after: _old_path_named(after, move)),
+            checks=[IntentCheck("old-path-unreferenced", lambda after: _old_path_named(after, move, local)),
                     IntentCheck("moved-apps-synced", lambda after: _not_synced(after, keep))],
             advice={"no-new-dangling": _DANGLING},
             objects=tuple([{"change": "changed", "to": sorted({_literal(r.new) for r in plan.rewrites})}]
@@ -106,9 +107,15 @@ _RENAMED = ("Argo CD deletes the old Application and creates the new one, which 
             "live Application before syncing")
 
 
-def _old_path_named(ctx: Context, move: Move) -> Iterable[Finding]:
-    """No YAML value of the tree names the old path any more."""
-    finder, needle = Finder(ctx.origin, move), move.old     # what is a path: as the tree before the run has them
+_ELSEWHERE = (" — in a source whose repoURL migrate takes for another repository, so the move left it; if that "
+              "URL is this repository's (a mirror, the URL before a migration), list it under repo_urls in "
+              ".migrate/config.yaml and plan again")
+
+
+def _old_path_named(ctx: Context, move: Move, local) -> Iterable[Finding]:
+    """No YAML value of the tree names the old path any more; one the move left because it is in a source of
+    another repository says how to tell migrate that URL is this repository's."""
+    finder, needle = Finder(ctx.origin, move, local), move.old     # what is a path: as the tree before the run has them
     for path in ctx.tree.paths():
         if not is_yaml_path(path):
             continue
@@ -122,9 +129,9 @@ def _old_path_named(ctx: Context, move: Move) -> Iterable[Finding]:
             docs = read_docs(ctx.tree, path).docs
         except YamlError:
             continue    # a file that does not parse holds no values (the move reported its lines)
-        for container, key, value in (item for doc in docs for item in strings(doc)):
-            if finder.names(key, value):
-                yield Finding(f"still names {move.old}: {value}", path=path, line=line_of(container, key))
+        for container, key, value, elsewhere in finder.named(docs):
+            yield Finding(f"still names {move.old}: {value}" + (_ELSEWHERE if elsewhere else ""), path=path,
+                          line=line_of(container, key))
 
 
 def _not_synced(ctx: Context, names: list[str]) -> Iterable[Finding]:

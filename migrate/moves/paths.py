@@ -176,6 +176,13 @@ class Finder:
         """Does the string ``value`` (at ``key``) name the old path as a repository path?"""
         return key not in ("apiVersion", "kind") and self.pattern.sub(self._replace, value) != value
 
+    def named(self, docs: list[Any]) -> Iterator[tuple[Any, Any, str, bool]]:
+        """(container, key, value, another repository's) of the strings of ``docs`` that name the old path (a
+        group/version is no path); the last is true in a source of another repository, which ``file`` leaves."""
+        for container, key, value, _, _, remote, refs in _strings_in(docs, self.local):
+            if key not in ("apiVersion", "kind") and self.names(key, value):
+                yield container, key, value, _other_repo(value, remote, refs)
+
     def may_name(self, path: str) -> bool:
         """A cheap first look: can this file name a moved path at all?"""
         try:

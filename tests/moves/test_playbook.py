@@ -198,3 +198,24 @@ def test_a_moved_script_stays_executable_and_the_tree_is_clean(tmp_path):
     assert cli(repo, "rollback", "move-apps", "--yes").exit_code == 0
     assert git(repo, "ls-tree", "HEAD", "apps/ai/x/hack/seed.sh").startswith("100755")
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_path_in_a_source_of_another_url_is_left_and_the_check_says_how_to_claim_the_url(tmp_path):
+    """Values naming a git generator over a URL migrate does not take for this repository (a mirror, the URL of a
+    seed install): the move leaves them; the check names them with the way out, and once the URL is listed
+    under repo_urls the move rewrites them too."""
+    from migrate.testing import make_repo
+    seed = ("appsets:\n  root:\n    generators:\n      - git:\n          repoURL: https://github.com/someone/infra.git\n"
+            "          directories:\n            - path: apps/*\n")
+    repo = make_repo(tmp_path / "seeded", {**LINTED, ".yamllint": "extends: relaxed\n", "seed/values.yaml": seed})
+    refused = cli(repo, "run", "move-apps", "--set", "from=apps", "--set", "to=workloads", "--yes")
+    assert refused.exit_code == 1
+    assert ("seed/values.yaml:7: [old-path-unreferenced] still names apps: apps/* — in a source whose repoURL migrate "
+            "takes for another repository") in refused.output and "list it under repo_urls in .migrate/config.yaml" in refused.output
+    (repo / ".migrate").mkdir()
+    (repo / ".migrate/config.yaml").write_text("repo_urls: [https://github.com/someone/infra.git]\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the seed URL is this repository")
+    moved = cli(repo, "run", "move-apps", "--set", "from=apps", "--set", "to=workloads", "--yes")
+    assert moved.exit_code == 0, moved.output
+    assert (repo / "seed/values.yaml").read_text() == seed.replace("apps/*", "workloads/*")
