@@ -23,6 +23,7 @@ import posixpath
 from dataclasses import dataclass, field
 
 from ..errors import MigrateError, UsageError, YamlError
+from ..inventory.kustomizations import is_kustomization_file
 from ..operations.kustomization_resources import EditKustomizationResources
 from ..render.manifests import cluster_scoped
 from ..roundtrip import YamlFile, is_yaml_path, line_of, load, set_scalar, substitute
@@ -128,11 +129,15 @@ def plan_namespace(ctx, apps: list[Moved], namespace: str) -> NamespacePlan:
                 _own_file(ctx, plan, app, path, namespace, others, refs)
         if app.generated_by and len(plan.rewrites) == decided:
             maker = ctx.graph.view.apps.get(app.generated_by) or ctx.graph.view.appsets.get(app.generated_by)
+            kustomized = any(is_kustomization_file(p) for p in app.inputs)
+            way = (f"add `namespace: {app.old}` to its kustomization in a commit of its own (or change the template)"
+                   if kustomized else "change the template in a commit of its own, so that each Application it makes "
+                   "gets its namespace from a value of its own (a generator element, a file of the Application's "
+                   "folder); migrate then moves this one")
             raise MigrateError(
                 f"Application {app.name} is made by {getattr(maker, 'name', app.generated_by)}, whose template decides "
                 f"its destination namespace for every Application it makes, and none of its own files names "
-                f"{app.old}: add `namespace: {app.old}` to its kustomization in a commit of its own (or change the "
-                f"template), then run again", path=getattr(maker, "file", None), line=getattr(maker, "line", None))
+                f"{app.old}: {way}, then run again", path=getattr(maker, "file", None), line=getattr(maker, "line", None))
     found, generated = addresses(ctx.graph.view, apps, namespace, refs), _rendered_text(ctx, owners)
     for path in ctx.tree.paths():
         if is_yaml_path(path) and _consumers(ctx, plan, path, found, refs, namespace):

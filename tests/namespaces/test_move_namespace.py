@@ -280,3 +280,28 @@ def test_what_selects_a_namespace_where_applications_stay_is_left_and_said():
     assert ":data:backup" not in result.changes["shop/binding.yaml"]     # backup moves: its identity follows
     assert any(e.path == "shop/policy.yaml" and e.line == 11 and e.message.startswith(
         "this names namespace data, where Applications stay: left as it is") for e in result.report)
+
+
+def generated(kind: str) -> dict[str, str]:
+    """An ApplicationSet makes one Application per folder of ``web/``, its namespace from the folder's name."""
+    folder = {"chart": {"web/blog/Chart.yaml": "apiVersion: v2\nname: blog\nversion: 1.0.0\n",
+                        "web/blog/templates/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: blog\n"},
+              "kustomize": {"web/blog/kustomization.yaml": "resources:\n- service.yaml\n",
+                            "web/blog/service.yaml": service("blog")}}[kind]
+    appset = ("apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: web\n  namespace: argocd\n"
+              "spec:\n  generators:\n  - git:\n      repoURL: https://example.com/infra.git\n      revision: HEAD\n"
+              "      directories:\n      - path: web/*\n  template:\n    metadata:\n      name: '{{path.basename}}'\n"
+              "    spec:\n      project: default\n      source:\n        repoURL: https://example.com/infra.git\n"
+              "        path: '{{path}}'\n      destination:\n        namespace: '{{path.basename}}'\n")
+    return {"root.yaml": app("root", "argocd", "apps"), "apps/web.yaml": appset, **folder}
+
+
+@pytest.mark.parametrize("kind, way", [
+    ("kustomize", "add `namespace: blog` to its kustomization in a commit of its own (or change the template)"),
+    ("chart", "change the template in a commit of its own, so that each Application it makes gets its namespace "
+              "from a value of its own")])
+def test_an_application_a_template_places_is_refused_with_the_way_its_source_allows(kind, way):
+    with pytest.raises(MigrateError) as refused:
+        run_operation("move-namespace", generated(kind), apps=["blog"], namespace="sites")
+    assert "Application blog is made by web, whose template decides its destination namespace" in str(refused.value)
+    assert way in str(refused.value)
