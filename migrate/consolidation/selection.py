@@ -16,7 +16,7 @@ import json
 import posixpath
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Mapping
+from typing import Callable, Mapping
 
 from ..errors import MigrateError, UsageError
 from ..inventory import Inventory
@@ -90,8 +90,9 @@ class Resource:
 class Consolidation:
     """The merged services of an inventory and the target they become (see module doc)."""
 
-    def __init__(self, inv: Inventory, options: Mapping):
+    def __init__(self, inv: Inventory, options: Mapping, made_by: Callable[[str], str | None] = lambda name: None):
         self.inv = inv
+        self._made_by = made_by       # an Application name -> what generates it (no file of its own), if anything
         self.target = Target.from_options(options)
         names = list(options["services"])
         if not names or len(set(names)) != len(names):
@@ -104,6 +105,11 @@ class Consolidation:
     # -- the sources ---------------------------------------------------------------------------
     def _source(self, name: str) -> SourceService:
         apps = [a for a in self.inv.applications if a.name == name]
+        if not apps and (maker := self._made_by(name)):
+            raise UsageError(f"Application {name!r} is made by {maker}, not written in a file of its own: "
+                             "consolidate-backend merges Applications the repository defines one file each. Merge "
+                             "what generates them by hand (the generator then makes the merged one), or write them "
+                             "as Application files first")
         if not apps:
             known = ", ".join(sorted(a.name for a in self.inv.applications))
             raise UsageError(f"no Application named {name!r} in the repository (Applications: {known})")
@@ -242,4 +248,17 @@ def consolidation_of(ctx: Context, origin: bool = False) -> Consolidation:
     the repository before the run); built once per tree and options for the whole run."""
     tree = ctx.origin if origin else ctx.tree
     key = ("consolidation", id(tree), json.dumps(dict(ctx.options), sort_keys=True, default=str))
-    return ctx.analyses.shared(key, lambda: Consolidation(ctx.analyses.inventory(tree), ctx.options))
+    return ctx.analyses.shared(key, lambda: Consolidation(ctx.analyses.inventory(tree), ctx.options,
+                                                          lambda name: _made_by(ctx, tree, name)))
+
+
+def _made_by(ctx: Context, tree, name: str) -> str | None:
+    """What generates the Application ``name`` (an ApplicationSet, a chart's template), with its file."""
+    view = ctx.analyses.graph(tree).view
+    for app in view.apps.values():
+        if app.name == name and app.generated_by:
+            maker, appset = view.apps.get(app.generated_by), view.appsets.get(app.generated_by)
+            where = getattr(maker, "file", None) or getattr(appset, "file", appset) or app.file
+            label = maker.name if maker is not None else app.generated_by.partition(":")[2]
+            return f"{'Application' if maker is not None else 'ApplicationSet'} {label} ({where})"
+    return None

@@ -320,3 +320,25 @@ def test_create_target_refuses_carried_objects_that_differ():
     files[path] = files[path].replace("https://lumie.kr", "https://evil.example")
     with pytest.raises(MigrateError, match="Middleware lumie-cors:"):
         run_operation("create-target", files, **CREATE)
+
+
+GENERATED = {   # an ApplicationSet the root lists makes one Application per folder of sites/
+    **FILES,
+    "apps/kustomization.yaml": FILES["apps/kustomization.yaml"] + "- sites.yaml\n",
+    "apps/sites.yaml": (
+        "apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: sites\n  namespace: argocd\n"
+        "spec:\n  generators:\n  - git:\n      repoURL: https://github.com/lumie/infra.git\n      revision: HEAD\n"
+        "      directories:\n      - path: sites/*\n  template:\n    metadata:\n      name: '{{path.basename}}'\n"
+        "    spec:\n      project: default\n      source:\n        repoURL: https://github.com/lumie/infra.git\n"
+        "        path: '{{path}}'\n      destination:\n        namespace: '{{path.basename}}'\n"),
+    "sites/blog-svc/kustomization.yaml": "resources:\n- service.yaml\n",
+    "sites/blog-svc/service.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: blog-svc\n",
+}
+
+
+def test_a_generated_application_is_refused_naming_what_makes_it_and_the_way_out():
+    with pytest.raises(UsageError) as refused:
+        run_operation("create-target", GENERATED, **dict(CREATE, services=["tenant-svc", "blog-svc"]))
+    assert str(refused.value).startswith("Application 'blog-svc' is made by ApplicationSet argocd/sites "
+                                         "(apps/sites.yaml), not written in a file of its own")
+    assert "Merge what generates them by hand" in str(refused.value)
