@@ -46,9 +46,9 @@ class GraphStore:
         self.roots: list[str] = []
         self.synced: set[str] = set()
         self.by_status: dict[str | None, list[tuple[str, str, dict]]] = {}   # the judged edges, by verdict
-        self.components: set[str] = set()
-        self._path_nodes: dict[str, str] = {}
-        self.structure_out: dict[str, list[str]] = {}   # source -> the targets of its includes/deploys/renders edges   # what an installed-by edge names: the repository's components
+        self.components: set[str] = set()   # what an installed-by edge names: the repository's components
+        self.structure_out: dict[str, list[str]] = {}   # source -> the targets of its includes/deploys/renders edges
+        self._path_nodes: dict[str, str] = {}           # path -> its node id
 
     # -- nodes and edges -------------------------------------------------------------------
     def node(self, node_id: str, **attrs) -> str:

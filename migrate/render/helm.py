@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from .manifests import OfflineError, RenderError, load_yaml
-from .standins import vendored
+from .standins import missing_dependencies
 from .tools import Tools
 
 # helm's pkg/release/v1/util/kind_sorter.go InstallOrder
@@ -108,8 +108,7 @@ def check_offline(chart_dir: Path) -> None:
     meta = load_yaml(chart_file.read_text(encoding="utf-8")) or {}
     if meta.get("type") == "library":
         raise RenderError(f"{chart_dir.name} is a library chart: it renders nothing by itself")
-    missing = [str(d.get("name")) for d in meta.get("dependencies") or [] if isinstance(d, Mapping)
-               and not vendored(chart_dir, d)]
+    missing = [str(d["name"]) for d in missing_dependencies(chart_dir)]
     if missing:
         raise OfflineError(f"chart {meta.get('name') or chart_dir.name} depends on {', '.join(missing)}, which is "
                           "not vendored under charts/ (Argo CD would fetch it; migrate renders offline)")

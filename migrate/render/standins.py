@@ -18,6 +18,7 @@ to render; the caller then reports the missing dependency, as before.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
@@ -83,14 +84,27 @@ def is_argocd_apps(dependency: Mapping) -> bool:
 
 def with_standins(chart_dir: Path, scratch: Path) -> tuple[Path, list[str]]:
     """``chart_dir`` itself when nothing is missing; else a copy under ``scratch`` with stand-ins for its
-    missing dependencies (see module doc), and what is not rendered because of them."""
+    missing dependencies (see module doc), made once per chart and scratch folder (one tree state: every
+    Application rendering that chart shares it), and what is not rendered because of them."""
     missing = missing_dependencies(chart_dir)
     if not missing:
         return chart_dir, []
-    scratch.mkdir(parents=True, exist_ok=True)
-    copy = Path(tempfile.mkdtemp(prefix="standins-", dir=scratch)) / chart_dir.name
+    unrendered = [f"dependency {d['name']} ({d.get('repository') or 'no repository'}) is not vendored under "
+                  "charts/: rendered without it" for d in missing if not is_argocd_apps(d)]
+    home = scratch / hashlib.sha256(str(chart_dir).encode()).hexdigest()[:16]
+    if not home.is_dir():
+        scratch.mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix="standins-", dir=scratch))
+        _build(chart_dir, building / chart_dir.name, missing)
+        try:
+            building.rename(home)        # atomic: a render in another thread made the same copy first, or not
+        except OSError:
+            shutil.rmtree(building, ignore_errors=True)
+    return home / chart_dir.name, unrendered
+
+
+def _build(chart_dir: Path, copy: Path, missing: list[Mapping]) -> None:
     shutil.copytree(chart_dir, copy, symlinks=True)
-    unrendered = []
     for dependency in missing:
         name = str(dependency["name"])
         target = copy / "charts" / name
@@ -99,11 +113,7 @@ def with_standins(chart_dir: Path, scratch: Path) -> tuple[Path, list[str]]:
         (target / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: "
                                            f"{version[1] if version else '0.0.0'}\n", encoding="utf-8")
         if is_argocd_apps(dependency):
-            (target / "templates").mkdir()
+            (target / "templates").mkdir(exist_ok=True)
             for values, kind in (("applications", "Application"), ("applicationsets", "ApplicationSet")):
                 (target / "templates" / f"{values}.yaml").write_text(
                     _TEMPLATE % {"values": values, "kind": kind, "metadata": _METADATA}, encoding="utf-8")
-        else:
-            unrendered.append(f"dependency {name} ({dependency.get('repository') or 'no repository'}) is not "
-                              "vendored under charts/: rendered without it")
-    return copy, unrendered

@@ -41,26 +41,32 @@ class Workspace:
         self.unvendored = unvendored or {}
         self.aliases = aliases or {}
         self._dir: tempfile.TemporaryDirectory | None = None
-        self._scratch: tempfile.TemporaryDirectory | None = None
         self._lock = threading.Lock()
 
     @property
     def root(self) -> Path:
+        """The tree's files (written on first use)."""
         with self._lock:
-            if self._dir is None:
-                self._dir = tempfile.TemporaryDirectory(prefix="migrate-render-")
-                weakref.finalize(self, self._dir.cleanup)
-                self._write(Path(self._dir.name))
-        return Path(self._dir.name)
+            tree = self._folder() / "tree"
+            if not tree.is_dir():
+                tree.mkdir()
+                self._write(tree)
+        return tree
 
     @property
     def scratch(self) -> Path:
         """A folder of the tools' own inputs (a chart copied with stand-ins), removed with the workspace."""
         with self._lock:
-            if self._scratch is None:
-                self._scratch = tempfile.TemporaryDirectory(prefix="migrate-scratch-")
-                weakref.finalize(self, self._scratch.cleanup)
-        return Path(self._scratch.name)
+            scratch = self._folder() / "scratch"
+            scratch.mkdir(exist_ok=True)
+        return scratch
+
+    def _folder(self) -> Path:
+        """The workspace's temporary folder (the caller holds the lock)."""
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="migrate-render-")
+            weakref.finalize(self, self._dir.cleanup)
+        return Path(self._dir.name)
 
     def path(self, repo_path: str) -> Path:
         return self.root / repo_path if repo_path else self.root
