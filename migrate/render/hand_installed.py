@@ -29,7 +29,7 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
     out = []
     for chart in inv.files.paths:
         folder = posixpath.dirname(chart)
-        if posixpath.basename(chart) != "Chart.yaml" or folder in used or "charts" in folder.split("/"):
+        if posixpath.basename(chart) != "Chart.yaml" or folder in used or _subchart(inv, folder):
             continue
         prefix = f"{folder}/templates/" if folder else "templates/"
         texts = (_text(inv, p) for p in inv.files.paths if p.startswith(prefix))
@@ -44,11 +44,23 @@ def hand_installed_charts(inv: Inventory, used: set[str]) -> list[Application]:
     return out
 
 
+def _subchart(inv: Inventory, folder: str) -> bool:
+    """Whether ``folder`` lies in the ``charts/`` of a chart (a dependency vendored there, rendered with it);
+    a repository's top-level ``charts/`` folder of charts is not that."""
+    parts = folder.split("/")
+    return any(part == "charts" and inv.files.is_file("/".join([*parts[:i], "Chart.yaml"]))
+               for i, part in enumerate(parts))
+
+
 def _depends_on_argocd_apps(inv: Inventory, chart: str) -> bool:
-    """Whether the chart's Chart.yaml depends on argo-helm's ``argocd-apps`` (Applications from values)."""
-    meta = next(iter(inv.docs(chart)), None)
-    deps = meta.get("dependencies") if is_map(meta) else None
-    return any(is_map(d) and is_argocd_apps(d) for d in as_seq(deps))
+    """Whether the chart depends on argo-helm's ``argocd-apps`` (Applications from values), in its Chart.yaml
+    or, a v1 chart, its requirements.yaml."""
+    for listing in (chart, posixpath.join(posixpath.dirname(chart), "requirements.yaml")):
+        meta = next(iter(inv.docs(listing)), None) if inv.files.is_file(listing) else None
+        deps = meta.get("dependencies") if is_map(meta) else None
+        if any(is_map(d) and is_argocd_apps(d) for d in as_seq(deps)):
+            return True
+    return False
 
 
 def _text(inv: Inventory, path: str) -> str:

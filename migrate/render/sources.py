@@ -41,7 +41,7 @@ from ..roundtrip.nodes import as_map, as_seq, is_map, text
 from . import batch, helm, kustomize
 from .manifests import OfflineError, RenderError, load_manifests
 from .provenance import Locator, RenderedObject
-from .standins import with_standins
+from .standins import local_dependency_folders, needs_missing, with_standins
 
 
 @dataclass(frozen=True)
@@ -141,8 +141,15 @@ class SourceRenderer:
                 paths |= self._chart_inputs(vendored)
         return paths
 
-    def _chart_inputs(self, folder: str) -> set[str]:
-        return set(self.files.under(folder))
+    def _chart_inputs(self, folder: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        """A chart's files and those of its ``file://`` dependencies (``helm dependency build`` packages them)."""
+        paths = set(self.files.under(folder))
+        chart = join(folder, "Chart.yaml")
+        if self.files.is_file(chart) and "file://" in (text_ := self.inv.tree.read_text(chart)):
+            for local in local_dependency_folders(folder, text_):
+                if local not in seen and self.files.is_dir(local):
+                    paths |= self._chart_inputs(local, seen | {folder})
+        return paths
 
     # -- one Application --------------------------------------------------------------------------
     def kind(self, src: Source) -> str:
@@ -341,8 +348,8 @@ class SourceRenderer:
                 kube_version=text(spec.get("kubeVersion")) or self.settings.kube_version,
                 api_versions=[str(v) for v in as_seq(spec.get("apiVersions"))] or self.settings.api_versions,
                 include_crds=not spec.get("skipCrds"), skip_tests=bool(spec.get("skipTests")))
-        except RenderError:
-            if chart_dir != own:
+        except RenderError as exc:
+            if chart_dir != own and needs_missing(str(exc)):
                 helm.check_offline(own)   # the chart needs what a missing dependency defines: that is why
             raise
         for template, text_ in documents:
