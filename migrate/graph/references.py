@@ -345,7 +345,8 @@ def _namespaces_with_outside_content(b: GraphStore) -> dict[str, str]:
                 app_id in _read_by_source_model(b) or all(s.local for s in app.sources if not s.ref)):
             continue   # a render error of the repository's own (Argo CD would fail it too): nothing unseen
         if what:
-            for namespace in sorted({app.dest_namespace, *_chart_namespaces(inv, app, render.inputs)} - {None}):
+            for namespace in sorted({app.dest_namespace, *_chart_namespaces(inv, app, render.inputs),
+                                     *render.unseen_namespaces} - {None}):
                 namespaces.setdefault(namespace, f"Application {app.name} deploys to {namespace} what migrate "
                                                  f"cannot render: {what}")
     for appset in inv.application_sets:

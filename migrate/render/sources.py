@@ -41,7 +41,7 @@ from ..roundtrip.nodes import as_map, as_seq, is_map, text
 from . import batch, helm, kustomize
 from .manifests import OfflineError, RenderError, load_manifests
 from .provenance import Locator, RenderedObject
-from .standins import local_dependency_folders, needs_missing, with_standins
+from .standins import local_dependency_folders, needs_missing, override_namespaces, with_standins
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class AppRender:
     inputs: frozenset[str] = frozenset()
     seconds: float = 0.0               # spent rendering (0 when the cache had it), for bench/
     offline: bool = False              # the error is what rendering offline cannot reach (see OfflineError)
+    unseen_namespaces: list[str] = field(default_factory=list)   # beside its destination, where the unrendered deploys
 
     @property
     def rendered(self) -> bool:
@@ -84,6 +85,7 @@ class Raw:
 
     docs: list[tuple[dict, str, str | None]] = field(default_factory=list)   # (doc, via, origin)
     unrendered: list[str] = field(default_factory=list)
+    unseen_namespaces: list[str] = field(default_factory=list)   # where what is not rendered would deploy
 
 
 _GLOB = re.compile(r"[*?\[]")
@@ -342,6 +344,7 @@ class SourceRenderer:
         own = self.workspace.path(src.path)
         chart_dir, missing = with_standins(own, self.workspace.scratch)
         raw.unrendered += missing
+        raw.unseen_namespaces += override_namespaces(own, values) if missing else []
         try:
             documents = helm.render_chart(
                 chart_dir, values, release, namespace, tools=self.tools,

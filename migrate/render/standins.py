@@ -32,6 +32,8 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
+import yaml
+
 from .manifests import load_yaml
 
 ARGOCD_APPS = "argocd-apps"
@@ -129,7 +131,7 @@ def local_dependency_folders(folder: str, chart_text: str) -> list[str]:
     """The repo folders of the ``file://`` dependencies a Chart.yaml (text) of ``folder`` names."""
     try:
         meta = load_yaml(chart_text)
-    except Exception:       # noqa: BLE001 - an unreadable Chart.yaml is reported by the render itself
+    except yaml.YAMLError:      # an unreadable Chart.yaml is reported by the render itself
         return []
     deps = meta.get("dependencies") if isinstance(meta, dict) else None
     return [posixpath.normpath(posixpath.join(folder, str(d["repository"])[len("file://"):]))
@@ -172,6 +174,30 @@ def unrendered(chart_dir: Path, seen: frozenset[Path] = frozenset()) -> list[str
         elif local is None and not is_argocd_apps(dependency):
             out.append(f"dependency {dependency['name']} ({dependency.get('repository') or 'no repository'}) is "
                        "not vendored under charts/: rendered without it")
+    return out
+
+
+def override_namespaces(chart_dir: Path, values: Mapping) -> list[str]:
+    """The namespaces the chart's values give its missing dependencies that render as nothing
+    (``<name or alias>.namespaceOverride``, the bitnami and prometheus-community convention, or
+    ``global.namespaceOverride``): what they would deploy there is unseen, like the destination's."""
+    try:
+        defaults = load_yaml((chart_dir / "values.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        defaults = None
+    layers = [v for v in (values, defaults) if isinstance(v, Mapping)]     # the user's values first
+
+    def override(key: str) -> str | None:
+        for layer in layers:
+            found = layer.get(key).get("namespaceOverride") if isinstance(layer.get(key), Mapping) else None
+            if found is not None:
+                return found.strip() if isinstance(found, str) and found.strip() else None
+        return None
+
+    out = []
+    for dependency in missing_dependencies(chart_dir):
+        if not is_argocd_apps(dependency) and local_chart(chart_dir, dependency) is None:
+            out += filter(None, (override(str(dependency.get("alias") or dependency["name"])), override("global")))
     return out
 
 

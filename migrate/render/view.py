@@ -220,6 +220,7 @@ class _Builder:
         if error is None:
             render.objects = self.renderer.locate(app, raws)
             render.unrendered = [u for raw in raws for u in raw.unrendered]
+            render.unseen_namespaces = sorted({n for raw in raws for n in raw.unseen_namespaces})
         self.cache.keep_located(key, app_id, render, on_disk=dataclasses.replace(render, seconds=0.0))
         return render
 

@@ -135,7 +135,7 @@ def test_a_link_out_of_the_chart_is_followed_in_the_copy(tmp_path):
     repo = tmp_path / "repo"
     (repo / "bootstrap" / "templates").mkdir(parents=True)
     os.symlink("../../shared/web-app.yaml", repo / "bootstrap" / "templates" / "web.yaml")
-    files = umbrella(f"  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n", "")
+    files = umbrella("  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n", "")
     files["shared/web-app.yaml"] = app("web", "web", "web")
     files["root.yaml"] = app("root", "argocd", "bootstrap")
     inv, g = load(tmp_path, files)
@@ -146,7 +146,7 @@ def test_a_link_out_of_the_chart_is_followed_in_the_copy(tmp_path):
 
 def test_an_error_of_the_charts_own_templates_is_reported_as_itself(tmp_path):
     """A ``required`` value left unset is the chart's own failure, not the missing dependency's."""
-    files = umbrella(f"  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n", "")
+    files = umbrella("  - name: redis\n    version: 19.0.0\n    repository: https://charts.bitnami.com/bitnami\n", "")
     files["bootstrap/templates/cm.yaml"] = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: web\n"
                                             "data:\n  image: {{ required \"set image.tag\" .Values.image }}\n")
     files["root.yaml"] = app("root", "argocd", "bootstrap")
@@ -154,3 +154,17 @@ def test_an_error_of_the_charts_own_templates_is_reported_as_itself(tmp_path):
     render = g.view.renders["application:argocd/root"]
     assert not render.rendered and "set image.tag" in render.error
     assert "not vendored" not in render.error
+
+
+def test_a_missing_dependencys_namespace_override_is_unverified_not_dangling(tmp_path):
+    """kube-prometheus-stack style: the parent's values put a missing dependency in another namespace;
+    what it would make there (a Service) is unseen, so a call into that namespace cannot be checked."""
+    files = umbrella("  - name: kube-state-metrics\n    version: 5.0.0\n"
+                     "    repository: https://prometheus-community.github.io/helm-charts\n",
+                     "kube-state-metrics:\n  namespaceOverride: metrics\n")
+    files["bootstrap/templates/web.yaml"] = app("web", "web", "web")
+    files["web/deploy.yaml"] = deployment("web", "http://kube-state-metrics.metrics.svc:8080")
+    files["root.yaml"] = app("root", "argocd", "bootstrap")
+    inv, g = load(tmp_path, files)
+    calls = [r for r in g.references(["dangling", "unverified"]) if r.source == "workload:web/web"]
+    assert [(r.kind, r.target) for r in calls] == [("unverified", "service:metrics/kube-state-metrics")]
