@@ -111,7 +111,8 @@ class DepGraph:
             app, render = view.apps[app_id], view.renders[app_id]
             where = f"{app.file}:{app.line}"
             if render.error and render.error != view.off:
-                found.append(f"{where}: Application {app.name}: not rendered: {render.error}")
+                error = render.error.removeprefix("not rendered: ")
+                found.append(f"{where}: Application {app.name}: not rendered: {error}")
             found += [f"{where}: Application {app.name}: {part}" for part in render.unrendered]
         found += view.blind_spots
         found += [f"{view.apps[a].file}:{view.apps[a].line}: Application {view.apps[a].name} deploys from another "

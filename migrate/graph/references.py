@@ -123,6 +123,9 @@ class References:
                 status, reason = RESOLVED, "" if made.kind == "Secret" else f"made by {made.kind} ({made.file}:{made.line})"
             elif _unseen(w.namespace, use.name, self.outside_namespaces):
                 status, reason = UNVERIFIED, _unseen(w.namespace, use.name, self.outside_namespaces)
+            elif use.optional:
+                status, reason = UNVERIFIED, (f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}; "
+                                              "it is optional: the pod starts without it")
             else:
                 status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
             self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,

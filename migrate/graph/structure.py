@@ -17,6 +17,7 @@ import posixpath
 
 from ..inventory.deploys import directory_files
 from ..inventory.records import Application, Kustomization, PathRef, Source
+from ..roundtrip.nodes import as_map
 from .store import DANGLING, EXTERNAL, RESOLVED, UNVERIFIED, GraphStore
 
 
@@ -75,7 +76,10 @@ class _Structure:
                 self._deploy_folder(app, src)
             elif not src.local and src.chart:
                 self._remote_chart(app.id, src.repo_url, src.chart, "deploys", app.file, src.line)
+            optional = bool(as_map(src.spec.get("helm")).get("ignoreMissingValueFiles"))
             for ref in src.value_files:
+                if optional and not self.inv.files.is_file(ref.path):
+                    continue     # Argo CD skips a missing values file the source says may be missing
                 self._path_edge(app.id, ref, "deploys", "values file")
 
     def _appset(self, appset_id: str, appset) -> None:

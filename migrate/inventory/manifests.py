@@ -52,10 +52,12 @@ def _workload(doc: Mapping, o: _Obj) -> Iterator[Workload]:
             read_env(dig(container, "env"), dig(container, "envFrom"), workload)
     volumes = as_seq(pod.get("volumes"))
     for i, volume in enumerate(volumes):
-        names = [dig(volume, "secret", "secretName")]
-        names += [dig(s, "secret", "name") for s in as_seq(dig(volume, "projected", "sources"))]
-        for name in filter(None, map(text, names)):
-            workload.secrets.append(SecretUse(name, "volume", o.file, key_line(volumes, i)))
+        names = [(dig(volume, "secret", "secretName"), dig(volume, "secret", "optional"))]
+        names += [(dig(s, "secret", "name"), dig(s, "secret", "optional"))
+                  for s in as_seq(dig(volume, "projected", "sources"))]
+        for name, optional in names:
+            if text(name):
+                workload.secrets.append(SecretUse(text(name), "volume", o.file, key_line(volumes, i), optional is True))
     yield workload
 
 

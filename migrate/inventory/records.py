@@ -172,6 +172,7 @@ class SecretUse:
     via: str                         # env var name, "envFrom", "volume"
     file: str
     line: int
+    optional: bool = False           # ``optional: true``: the pod starts without it
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,12 @@ def read_env(env: Any, env_from: Any, workload: Workload) -> None:
         secret = text(ref.get("name"))
         workload.env.append(EnvVar(name, value, secret, text(ref.get("key")), workload.file, line))
         if secret:
-            workload.secrets.append(SecretUse(secret, name, workload.file, key_line(ref, "name", line)))
+            workload.secrets.append(SecretUse(secret, name, workload.file, key_line(ref, "name", line),
+                                              ref.get("optional") is True))
         for address in find_service_addresses(value or ""):
             workload.calls.append(Call(address, name, workload.file, key_line(entry, "value", line)))
     for i, entry in enumerate(as_seq(env_from)):
         secret = text(dig(entry, "secretRef", "name"))
         if secret:
-            workload.secrets.append(SecretUse(secret, "envFrom", workload.file, key_line(env_from, i)))
+            workload.secrets.append(SecretUse(secret, "envFrom", workload.file, key_line(env_from, i),
+                                              dig(entry, "secretRef", "optional") is True))

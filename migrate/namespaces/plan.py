@@ -257,8 +257,15 @@ def _consumers(ctx, plan: NamespacePlan, path: str, found: list[Address], refs: 
         elif value in refs.olds:
             plan.notes.append((f"this names namespace {value}, where Applications stay: left as it is (if it is meant "
                                f"for the ones that move, add {namespace} beside it)", path, line_of(container, key)))
+    metas, noted = {id(d.get("metadata")) for d in docs if is_map(d)}, False
     for container, key, value in _strings(docs):
-        if key == "namespace" and refs.follows(container, value, None):
+        if key == "namespace" and id(container) in metas:     # an object of this file's own, not a reference
+            if refs.follows(container, value, None) and not noted:
+                noted = True
+                plan.notes.append((f"{container.get('name')} in {value} is also defined here, in a file no moved "
+                                   "Application renders: left as it is", path, line_of(container, key)))
+            new = None
+        elif key == "namespace" and refs.follows(container, value, None):
             set_scalar(container, key, namespace)
             new = namespace
         else:

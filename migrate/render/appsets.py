@@ -222,13 +222,14 @@ class Expander:
     def _clusters(self, spec: Any, go: bool) -> list[dict]:
         selector = as_map(as_map(spec).get("selector"))
         clusters = [c for c in self.clusters
-                    if not selector or (c is not IN_CLUSTER and selected(selector, {}, labels=as_map(c.get("labels"))))]
+                    if not selector or (c is not IN_CLUSTER and selected(selector, {}, labels=_secret_labels(c)))]
         out = []
         for cluster in clusters:
             name = str(cluster.get("name"))
             params: dict = {"name": name, "nameNormalized": sanitize_name(name), "server": str(cluster.get("server")),
                             "project": str(cluster.get("project") or "")}
-            labels, annotations = dict(as_map(cluster.get("labels"))), dict(as_map(cluster.get("annotations")))
+            labels = _secret_labels(cluster) if cluster is not IN_CLUSTER else {}
+            annotations = dict(as_map(cluster.get("annotations")))
             if go:
                 params["metadata"] = {"labels": labels, "annotations": annotations}
             else:
@@ -336,3 +337,9 @@ def _named(spot: str, who: str) -> str:
     """``file:line: what`` -> ``file:line: who: what``."""
     where, sep, what = spot.partition(": ")
     return f"{where}: {who}: {what}" if sep else spot
+
+
+def _secret_labels(cluster: Mapping) -> dict:
+    """A configured cluster's labels as its Secret has them: every cluster Secret carries
+    ``argocd.argoproj.io/secret-type: cluster`` (the selector Argo CD documents for "remote clusters only")."""
+    return {"argocd.argoproj.io/secret-type": "cluster", **dict(as_map(cluster.get("labels")))}

@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import posixpath
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -98,6 +99,8 @@ class ArgoView:
         off = off or tools.reason
         return _Builder(inv, tools, off).run()
 
+
+_PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")   # an ApplicationSet parameter left in a generated source
 
 class _Builder:
     def __init__(self, inv: Inventory, tools: Tools, off: str) -> None:
@@ -205,9 +208,11 @@ class _Builder:
             start = time.perf_counter()
             offline = False
             try:
-                if app.generated_by and any("{{" in repr(source.spec) for source in app.sources):
-                    raise OfflineError("not rendered: its source holds parameters of a generator migrate cannot "
-                                       "run offline")
+                left = app.generated_by and next(
+                    (m for source in app.sources for m in _PLACEHOLDER.findall(repr(source.spec))), None)
+                if left:
+                    raise OfflineError(f"its source still holds {left} once generated: a parameter its generator "
+                                       "does not give here, or one of a generator migrate cannot run offline")
                 raws, error = self.renderer.raw(app)
             except RenderError as exc:
                 raws, error, offline = [], exc.args[0], isinstance(exc, OfflineError)

@@ -427,3 +427,52 @@ def test_a_kustomization_run_by_a_config_management_plugin_may_list_files_the_pl
     assert not g.failures()
     (missing,) = [r for r in g.references() if r.target.endswith("guestbook/all.yaml")]
     assert missing.kind == "unverified" and "config management plugin" in missing.reason
+
+
+OPTIONAL_SECRETS = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        env:
+        - name: PASSWORD
+          valueFrom:
+            secretKeyRef: {name: maybe-env, key: pw, optional: true}
+        - name: TOKEN
+          valueFrom:
+            secretKeyRef: {name: needed, key: token}
+        envFrom:
+        - secretRef: {name: maybe-envfrom, optional: true}
+      volumes:
+      - name: tls
+        secret: {secretName: maybe-tls, optional: true}
+"""
+
+
+def test_a_secret_read_as_optional_that_nothing_makes_is_unverified_not_dangling(tmp_path):
+    """``optional: true`` (the argo-cd chart's redis and TLS Secrets): the pod starts without it."""
+    inv, g = load(tmp_path, {**ROOT, "apps/web.yaml": app("web", "web", "web"), "web/deploy.yaml": OPTIONAL_SECRETS})
+    assert {r.target for r in g.problems()} == {"secret:web/needed"}
+    assert {r.target for r in g.unverified()} == {"secret:web/maybe-env", "secret:web/maybe-envfrom",
+                                                  "secret:web/maybe-tls"}
+    assert all("optional" in r.reason for r in g.unverified())
+
+
+def test_a_values_file_the_source_may_miss_is_no_problem_when_missing(tmp_path):
+    """``helm.ignoreMissingValueFiles``: Argo CD skips the files that do not exist (layered overrides)."""
+    helm = ("    helm:\n      ignoreMissingValueFiles: {flag}\n"
+            "      valueFiles: [values.yaml, values-prod.yaml]\n")
+    chart = {"charts/web/Chart.yaml": "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+             "charts/web/values.yaml": "replicas: 1\n",
+             "charts/web/templates/svc.yaml": service("web")}
+    inv, g = load(tmp_path / "may", {**ROOT, "apps/web.yaml": app("web", "web", "charts/web", helm.format(flag="true")),
+                                     **chart})
+    assert g.problems() == [] and g.view.renders["application:argocd/web"].rendered
+    inv, g = load(tmp_path / "must", {**ROOT, "apps/web.yaml": app("web", "web", "charts/web",
+                                                                   helm.format(flag="false")), **chart})
+    assert [r.reason for r in g.problems()] == ["values file values-prod.yaml (charts/web/values-prod.yaml) does not exist"]

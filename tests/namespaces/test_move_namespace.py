@@ -305,3 +305,19 @@ def test_an_application_a_template_places_is_refused_with_the_way_its_source_all
         run_operation("move-namespace", generated(kind), apps=["blog"], namespace="sites")
     assert "Application blog is made by web, whose template decides its destination namespace" in str(refused.value)
     assert way in str(refused.value)
+
+
+def test_a_copy_of_a_moved_object_in_a_file_no_moved_application_renders_is_left_and_said():
+    """``old/grading.yaml`` defines the same Service as grading's own file, but nothing deploys it: its own
+    ``metadata`` is not a reference to the moved object (found on christianh814/gitops-examples)."""
+    files = {**ROOT, "old/grading.yaml": service("grading", "ml-grading")}
+    result = assert_operation("move-namespace", files, {
+        "apps/grading.yaml": ROOT["apps/grading.yaml"].replace("ml-grading", "ml"),
+        "workers/grading/kustomization.yaml": ROOT["workers/grading/kustomization.yaml"].replace("ml-grading", "ml"),
+        "workers/grading/service.yaml": service("grading", "ml"),
+        "workers/grading/ingress.yaml": ROOT["workers/grading/ingress.yaml"].replace("ml-grading-auth", "ml-auth"),
+        "backend/exam/config.yaml": ROOT["backend/exam/config.yaml"].replace(
+            "http://grading.ml-grading.svc", "http://grading.ml.svc"),
+    }, apps=["grading"], namespace="ml")
+    assert any(e.path == "old/grading.yaml" and e.line == 5 and "grading in ml-grading is also defined here, in a file "
+               "no moved Application renders: left as it is" in e.message for e in result.report)

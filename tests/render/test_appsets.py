@@ -135,3 +135,27 @@ def test_a_clusters_generator_that_selects_no_known_cluster_is_a_blind_spot(tmp_
     assert "sets/mgmt.yaml:8: ApplicationSet mgmt: the clusters generator selects none of the clusters migrate knows " \
            "(in-cluster): what it generates is not in the graph; list the clusters Argo CD has, with their labels, " \
            "under clusters: in .migrate/config.yaml" in g.blind_spots()
+
+
+def test_every_configured_cluster_carries_the_secret_type_label_argo_cd_gives_cluster_secrets(tmp_path):
+    """``matchLabels: {argocd.argoproj.io/secret-type: cluster}`` is Argo CD's documented "remote clusters
+    only" selector: it matches every cluster Secret, whatever labels the configuration lists."""
+    clusters = "  - clusters:\n      selector:\n        matchLabels: {argocd.argoproj.io/secret-type: cluster}\n"
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "sets"),
+        "sets/addons.yaml": appset("addons", clusters, "addons-{{name}}", "edge", "edge", server="{{server}}"),
+        "edge/svc.yaml": service("edge"),
+        ".migrate/config.yaml": "clusters:\n- {name: prod, server: https://prod.example.com, labels: {env: prod}}\n",
+    })
+    assert synced(g) == {"root", "addons-prod"}        # not in-cluster: it has no Secret
+
+
+def test_a_parameter_left_in_a_generated_source_is_named(tmp_path):
+    clusters = "  - clusters: {}\n"
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root", "argocd", "sets"),
+        "sets/addons.yaml": appset("addons", clusters, "addons-{{name}}", "{{metadata.annotations.path}}", "edge"),
+    })
+    (spot,) = [s for s in g.blind_spots() if "addons-in-cluster" in s]
+    assert "not rendered: its source still holds {{metadata.annotations.path}} once generated" in spot
+    assert "not rendered: not rendered" not in spot
