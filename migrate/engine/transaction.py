@@ -38,6 +38,7 @@ from typing import Callable, Mapping
 import git
 
 from ..errors import RepoError, VerificationError
+from .safepoint import signals_deferred
 from ..repo import git as gitops
 from ..repo.diffs import renames
 from .lock import holder, is_held, run_lock
@@ -158,11 +159,8 @@ def commit_step(repo: git.Repo, changes: Mapping[str, str | None], message: str,
              for p, text in changes.items()}
     journal = Journal(what, branch, old, {p: [before[p], after[p]] for p in paths}, started=time.time(),
                       executable=_executable(repo, entries, changes))
-    deferred = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
-    try:     # Ctrl-C and SIGTERM wait until the step has landed or been refused: a safe point
+    with signals_deferred():   # Ctrl-C and SIGTERM wait until the step has landed or been refused: a safe point
         return _transaction(repo, journal, changes, message, verify, no_verify)
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, deferred)
 
 
 def _transaction(repo: git.Repo, journal: Journal, changes: Mapping[str, str | None], message: str,

@@ -231,21 +231,29 @@ class References:
                             mention.file, mention.line, DANGLING, f"names {mention.path}, which does not exist")
 
     def _same_names(self) -> None:
-        """Two Applications of one namespace and name: Argo CD would sync one over the other."""
-        apps = {a.id: a for a in self.b.view.apps.values()}
-        for app in apps.values():
-            if app.same_name_as is None:
+        """Two Applications (ApplicationSets) of one namespace and name: Argo CD would sync one over the
+        other — when both are applied; one in a file nothing deploys is a copy, not a collision."""
+        view = self.b.view
+        sets = [(s, "ApplicationSet", "applicationset") for s in self.b.inv.application_sets]
+        for item, kind, prefix in [*((a, "Application", "application") for a in view.apps.values()), *sets]:
+            if item.same_name_as is None:
                 continue
-            first = f"application:{app.namespace}/{app.name}"
-            if app.id in self.b.view.roots and first in self.b.view.roots:
+            first = f"{prefix}:{item.namespace}/{item.name}"
+            if item.id in view.roots and first in view.roots:
                 # both applied by hand (``kubectl apply -f root-$ENV.yaml``): alternatives, one per cluster
-                self.b.edge(app.id, first, "same-name", app.file, app.line, RESOLVED,
+                self.b.edge(item.id, first, "same-name", item.file, item.line, RESOLVED,
                             f"alternative roots: each is applied by hand, so no cluster gets both "
-                            f"(also defined in {app.same_name_as})")
-                continue
-            self.b.edge(app.id, first, "same-name", app.file, app.line, SUSPECT,
-                        f"Application {app.namespace}/{app.name} is also defined in {app.same_name_as}: Argo CD "
-                        "would sync one over the other; rename one of them")
+                            f"(also defined in {item.same_name_as})")
+            elif (item.id in view.synced) != (first in view.synced):
+                applied, copy = ((item.file, item.same_name_as) if item.id in view.synced
+                                 else (item.same_name_as, item.file))
+                self.b.edge(item.id, first, "same-name", item.file, item.line, RESOLVED,
+                            f"{kind} {item.namespace}/{item.name} is also defined in {copy}, which nothing deploys: "
+                            f"only the one in {applied} is applied")
+            else:
+                self.b.edge(item.id, first, "same-name", item.file, item.line, SUSPECT,
+                            f"{kind} {item.namespace}/{item.name} is also defined in {item.same_name_as}: Argo CD "
+                            "would sync one over the other; rename one of them")
 
     def _waves(self) -> None:
         """``wave-before`` between consecutive sync waves of sibling Applications."""

@@ -86,7 +86,8 @@ class _Structure:
         file = getattr(appset, "file", appset)
         line = getattr(appset, "line", 1)
         root = appset_id in self.b.view.roots
-        self.node(appset_id, name=appset_id.rpartition("/")[2], file=file, line=line, root=root)
+        name = getattr(appset, "name", None) or appset_id.partition("@")[0].rpartition("/")[2]
+        self.node(appset_id, name=name, file=file, line=line, root=root)
         if root:
             self.roots.append(appset_id)
         if getattr(appset, "file", None):

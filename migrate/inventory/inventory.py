@@ -180,14 +180,18 @@ class Inventory:
             earlier = first.setdefault((app.namespace, app.name), app)
             if earlier is not app:
                 app.same_name_as = earlier.file
+        first_sets: dict[tuple[str, str], ApplicationSet] = {}
         for path, docs in self._docs.items():
             for i, doc in enumerate(docs):
                 if is_map(doc) and doc.get("kind") == "ApplicationSet" and \
                         str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
                     meta = as_map(doc.get("metadata"))
-                    self.application_sets.append(ApplicationSet(
-                        text(meta.get("name")) or f"(unnamed, {path})", text(meta.get("namespace")) or "argocd",
-                        path, node_line(doc), i))
+                    appset = ApplicationSet(text(meta.get("name")) or f"(unnamed, {path})",
+                                            text(meta.get("namespace")) or "argocd", path, node_line(doc), i)
+                    earlier_set = first_sets.setdefault((appset.namespace, appset.name), appset)
+                    if earlier_set is not appset:     # one object per name in a cluster, as for Applications
+                        appset = dataclasses.replace(appset, same_name_as=earlier_set.file)
+                    self.application_sets.append(appset)
         for path, docs in self._docs.items():
             doc = next((d for d in docs if is_map(d)), None)
             if is_kustomization_file(path) and doc is not None:

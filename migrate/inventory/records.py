@@ -105,10 +105,15 @@ class ApplicationSet:
     file: str
     line: int
     doc: int
+    same_name_as: str | None = None  # the file of an earlier ApplicationSet of this namespace and name
 
     @property
     def id(self) -> str:
-        return f"applicationset:{self.namespace}/{self.name}"
+        """``applicationset:<namespace>/<name>``; a second one of that name keeps its own: ``...@<file>``."""
+        base = f"applicationset:{self.namespace}/{self.name}"
+        if not self.same_name_as:
+            return base
+        return f"{base}@{self.file}" + (f"#{self.doc}" if self.same_name_as == self.file else "")
 
 
 @dataclass

@@ -156,6 +156,9 @@ class _Builder:
         for generated in expansion.applications:
             app = self._record(generated, file, line, appset_id)
             if app is not None:
+                earlier = view.apps.get(app.id)
+                if earlier is not None and (earlier.file, earlier.generated_by) != (file, appset_id):
+                    app.same_name_as = earlier.file      # one Application per name: two makers, a collision
                 kids.append(Child(app.id, file, line))
                 if app.id not in view.apps:
                     self._add(app)
@@ -247,7 +250,8 @@ class _Builder:
             namespace = text(meta.get("namespace")) or "argocd"
             name = text(meta.get("name")) or ""
             if doc.get("kind") == APPSET:
-                appset_id = f"applicationset:{namespace}/{name}"
+                appset_id = next((a.id for a in self.inv.application_sets if (a.namespace, a.name, a.file) ==
+                                  (namespace, name, obj.located.file)), f"applicationset:{namespace}/{name}")
                 kids.append(Child(appset_id, obj.located.file, _line(obj)))
                 if appset_id not in view.appsets:
                     view.appsets[appset_id] = obj.located.file

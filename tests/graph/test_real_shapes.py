@@ -476,3 +476,52 @@ def test_a_values_file_the_source_may_miss_is_no_problem_when_missing(tmp_path):
     inv, g = load(tmp_path / "must", {**ROOT, "apps/web.yaml": app("web", "web", "charts/web",
                                                                    helm.format(flag="false")), **chart})
     assert [r.reason for r in g.problems()] == ["values file values-prod.yaml (charts/web/values-prod.yaml) does not exist"]
+
+
+def stack_set(name: str, element: str) -> str:
+    """An ApplicationSet ``name`` making one Application ``stack-<element>`` of folder ``<element>``."""
+    return ("apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\nmetadata:\n  name: " + name + "\n"
+            "  namespace: argocd\nspec:\n  generators:\n  - list:\n      elements:\n      - {e: " + element + "}\n"
+            "  template:\n    metadata:\n      name: 'stack-{{e}}'\n    spec:\n      project: default\n"
+            f"      source: {{repoURL: '{REPO}', targetRevision: HEAD, path: '{{{{e}}}}'}}\n"
+            "      destination: {server: 'https://kubernetes.default.svc', namespace: '{{e}}'}\n")
+
+
+def test_applicationsets_of_one_name_in_two_files_stay_two_and_collide_when_both_are_applied(tmp_path):
+    """small-hack/argocd-apps keeps two variants of one ApplicationSet in two folders: each applied by hand is
+    an alternative (its own root, its own Applications, the Application beside it applied with it); one
+    parent deploying both is a collision."""
+    variants = {"alt-a/stack.yaml": stack_set("stack", "a"), "alt-a/extra.yaml": app("extra", "a", "a"),
+                "alt-b/stack.yaml": stack_set("stack", "b"), "a/svc.yaml": service("a"), "b/svc.yaml": service("b")}
+    inv, g = load(tmp_path / "by-hand", variants)
+    assert synced(g) == {"stack-a", "stack-b", "extra"} and g.problems() == []
+    views = g.view
+    assert {k.id for k in views.children["applicationset:argocd/stack"]} == {"application:argocd/stack-a"}
+    assert {k.id for k in views.children["applicationset:argocd/stack@alt-b/stack.yaml"]} == \
+        {"application:argocd/stack-b"}
+    both = {"root.yaml": app("root", "argocd", "sets"), "sets/a.yaml": stack_set("stack", "a"), "sets/b.yaml": stack_set("stack", "b"),
+            "a/svc.yaml": service("a"), "b/svc.yaml": service("b")}
+    inv, g = load(tmp_path / "both", both)
+    [problem] = g.problems()
+    assert (problem.kind, problem.file) == ("suspect", "sets/b.yaml")
+    assert "ApplicationSet argocd/stack is also defined in sets/a.yaml" in problem.reason
+
+
+def test_a_generated_application_of_a_name_a_file_defines_is_a_collision_not_merged(tmp_path):
+    """An ApplicationSet and an Application file both make argocd/web (christianh814/gitops-examples): two
+    makers of one object; the generated one keeps its own source."""
+    inv, g = load(tmp_path, {**ROOT, "apps/web.yaml": app("web", "a", "a"),
+                             "apps/set.yaml": stack_set("gen", "b").replace("stack-{{e}}", "web"),
+                             "a/svc.yaml": service("a"), "b/svc.yaml": service("b")})
+    [problem] = g.problems()
+    assert (problem.kind, problem.edge, problem.file) == ("suspect", "same-name", "apps/set.yaml")
+    assert g.is_synced("service:a/a") and g.is_synced("service:b/b")
+
+
+def test_a_copy_of_an_application_in_a_file_nothing_deploys_is_no_collision_wherever_it_sorts(tmp_path):
+    for folder in ("examples", "aaa-examples"):
+        inv, g = load(tmp_path / folder, {**ROOT, "apps/web.yaml": app("web", "web", "web"),
+                                          f"{folder}/web.yaml": app("web", "web", "web"), "web/svc.yaml": service("web")})
+        assert g.failures() == [], folder
+        [edge] = [r for r in g.references(["resolved"]) if r.edge == "same-name"]
+        assert f"also defined in {folder}/web.yaml, which nothing deploys: only the one in apps/web.yaml" in edge.reason
