@@ -28,6 +28,7 @@ from ..inventory import Inventory, extensions, kinds
 from ..inventory.extensions import AttachmentStyle
 from ..inventory.records import Application, Route, Workload
 from ..roundtrip.nodes import as_map, dig, text
+from .same_names import same_names
 from .store import DANGLING, EXTERNAL, RESOLVED, SUSPECT, UNSYNCED, UNVERIFIED, GraphStore
 
 
@@ -64,7 +65,7 @@ class References:
             self._needs_crd(obj.id, obj.group, obj.file, obj.line)
         self._path_mentions()
         self._waves()
-        self._same_names()
+        same_names(self.b)
 
     # -- services -----------------------------------------------------------------------------
     def _service_status(self, namespace: str, name: str, file: str) -> tuple[str, str]:
@@ -229,31 +230,6 @@ class References:
             else:
                 self.b.edge(source, self.b.missing(self.b.path_node(mention.path)), "references-path",
                             mention.file, mention.line, DANGLING, f"names {mention.path}, which does not exist")
-
-    def _same_names(self) -> None:
-        """Two Applications (ApplicationSets) of one namespace and name: Argo CD would sync one over the
-        other — when both are applied; one in a file nothing deploys is a copy, not a collision."""
-        view = self.b.view
-        sets = [(s, "ApplicationSet", "applicationset") for s in self.b.inv.application_sets]
-        for item, kind, prefix in [*((a, "Application", "application") for a in view.apps.values()), *sets]:
-            if item.same_name_as is None:
-                continue
-            first = f"{prefix}:{item.namespace}/{item.name}"
-            if item.id in view.roots and first in view.roots:
-                # both applied by hand (``kubectl apply -f root-$ENV.yaml``): alternatives, one per cluster
-                self.b.edge(item.id, first, "same-name", item.file, item.line, RESOLVED,
-                            f"alternative roots: each is applied by hand, so no cluster gets both "
-                            f"(also defined in {item.same_name_as})")
-            elif (item.id in view.synced) != (first in view.synced):
-                applied, copy = ((item.file, item.same_name_as) if item.id in view.synced
-                                 else (item.same_name_as, item.file))
-                self.b.edge(item.id, first, "same-name", item.file, item.line, RESOLVED,
-                            f"{kind} {item.namespace}/{item.name} is also defined in {copy}, which nothing deploys: "
-                            f"only the one in {applied} is applied")
-            else:
-                self.b.edge(item.id, first, "same-name", item.file, item.line, SUSPECT,
-                            f"{kind} {item.namespace}/{item.name} is also defined in {item.same_name_as}: Argo CD "
-                            "would sync one over the other; rename one of them")
 
     def _waves(self) -> None:
         """``wave-before`` between consecutive sync waves of sibling Applications."""

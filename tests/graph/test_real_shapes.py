@@ -499,6 +499,10 @@ def test_applicationsets_of_one_name_in_two_files_stay_two_and_collide_when_both
     assert {k.id for k in views.children["applicationset:argocd/stack"]} == {"application:argocd/stack-a"}
     assert {k.id for k in views.children["applicationset:argocd/stack@alt-b/stack.yaml"]} == \
         {"application:argocd/stack-b"}
+    same = {**variants, "alt-a/stack.yaml": stack_set("stack", "a").replace("stack-{{e}}", "web"),
+            "alt-b/stack.yaml": stack_set("stack", "b").replace("stack-{{e}}", "web")}
+    inv, g = load(tmp_path / "same-child", same)      # what alternatives make, of one name, is alternative too
+    assert g.problems() == [] and synced(g) == {"web", "extra"}
     both = {"root.yaml": app("root", "argocd", "sets"), "sets/a.yaml": stack_set("stack", "a"), "sets/b.yaml": stack_set("stack", "b"),
             "a/svc.yaml": service("a"), "b/svc.yaml": service("b")}
     inv, g = load(tmp_path / "both", both)
