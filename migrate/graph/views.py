@@ -134,6 +134,10 @@ def tree_text(graph: DepGraph) -> str:
     """The App-of-Apps tree: each root, its Applications, and what each one needs."""
     apps = graph.applications()
     if not apps:
+        sets = graph.view.appsets
+        if sets:     # ApplicationSets whose generators made nothing migrate can see (the notes above say why)
+            return (f"no Applications: {len(sets)} ApplicationSet(s) ({', '.join(sorted(sets)[:5])}"
+                    f"{'…' if len(sets) > 5 else ''}) generate none migrate can see (the notes above say why)\n")
         return "no Applications in this repository\n"
     counts = graph.counts()
     problems = graph.problems()

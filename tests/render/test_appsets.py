@@ -4,6 +4,7 @@ generators named as blind spots; generated Applications are components a playboo
 
 from __future__ import annotations
 
+from migrate.graph.views import tree_text
 from migrate.ingress.component import Component
 from tests.fixtures.shapes import REPO, app, deployment, load, references, service, synced
 
@@ -159,3 +160,11 @@ def test_a_parameter_left_in_a_generated_source_is_named(tmp_path):
     (spot,) = [s for s in g.blind_spots() if "addons-in-cluster" in s]
     assert "not rendered: its source still holds {{metadata.annotations.path}} once generated" in spot
     assert "not rendered: not rendered" not in spot
+
+
+def test_a_repository_of_applicationsets_that_generate_nothing_visible_says_so(tmp_path):
+    """Not "no Applications in this repository": there is an ApplicationSet, its generator made none here."""
+    clusters = "  - clusters:\n      selector:\n        matchLabels: {role: mgmt}\n"
+    inv, g = load(tmp_path, {"sets/mgmt.yaml": appset("mgmt", clusters, "mgmt-{{name}}", "edge", "edge")})
+    assert tree_text(g) == ("no Applications: 1 ApplicationSet(s) (applicationset:argocd/mgmt) generate none "
+                            "migrate can see (the notes above say why)\n")
