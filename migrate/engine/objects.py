@@ -94,14 +94,27 @@ def synced_objects(view: ArgoView) -> dict[tuple, tuple[Any, str]]:
     if known is not None:
         return known
     found: dict[tuple, tuple[Any, str]] = {}
+    makers: dict[tuple, dict[str, tuple[Any, str]]] = {}    # an identity several Applications render, by id
     for app_id in sorted(view.synced):
         render = view.renders.get(app_id)
         if render is None or not render.rendered:
             continue
         for obj in render.objects:
             found.setdefault(obj.identity, (obj, view.apps[app_id].name))
+            makers.setdefault(obj.identity, {}).setdefault(app_id, (obj, view.apps[app_id].name))
     view.__dict__["_synced_objects"] = found
+    view.__dict__["_object_makers"] = makers
     return found
+
+
+def _same_maker(before: ArgoView, after: ArgoView, key: tuple) -> tuple[tuple[Any, str], tuple[Any, str]]:
+    """The object ``key`` before and after, from one Application that renders it in both when several do
+    (two Applications of one object: a step that moves one's copy leaves the other's, unchanged)."""
+    old, new = before.__dict__["_object_makers"][key], after.__dict__["_object_makers"][key]
+    common = sorted(old.keys() & new.keys())
+    if common:
+        return old[common[0]], new[common[0]]
+    return synced_objects(before)[key], synced_objects(after)[key]
 
 
 def object_changes(before: ArgoView, after: ArgoView) -> list[ObjectChange]:
@@ -116,9 +129,10 @@ def object_changes(before: ArgoView, after: ArgoView) -> list[ObjectChange]:
             obj, app = new[key]
             changes.append(_change("added", key, obj, app, ()))
         elif old[key][0] is not new[key][0]:      # the same object: an Application whose inputs the step kept
-            fields = tuple(field_changes(old[key][0].doc, new[key][0].doc, secret=key[1] == "Secret"))
+            was, now = _same_maker(before, after, key)
+            fields = tuple(field_changes(was[0].doc, now[0].doc, secret=key[1] == "Secret"))
             if fields:
-                changes.append(_change("changed", key, new[key][0], new[key][1], fields))
+                changes.append(_change("changed", key, now[0], now[1], fields))
     return changes
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 
 from migrate import engine
-from migrate.engine.objects import MISSING, FieldChange, ObjectChange, ObjectRule, field_changes, undeclared
+from migrate.engine.objects import (MISSING, FieldChange, ObjectChange, ObjectRule, field_changes, object_changes,
+                                    undeclared)
 from migrate.errors import VerificationError
 from tests.fixtures.engine import git, state
+from tests.fixtures.shapes import app, load
 
 
 def change(kind: str = "Deployment", name: str = "web", app: str = "web", *fields: FieldChange,
@@ -130,3 +132,18 @@ def test_schemas_read_once_judge_as_the_library_does(index, version):
     assert ours == verdict(lambda: kubernetes_validate.validate(DOCS[index], version, strict=False))
     if index in (1, 2, 3) and version != "9.99":
         assert ours and ours[0] == "ValidationError"
+
+
+def test_an_object_two_applications_render_is_compared_within_one_of_them(tmp_path):
+    """Two Applications render ConfigMap shop/cfg (a collision the graph names); a step that moves one's copy
+    leaves the other's as it was: the diff is that copy's move, not the other's content as a change
+    (found on christianh814/gitops-examples, where a plain and a generated Application both make it)."""
+    def files(a_namespace: str) -> dict[str, str]:
+        cm = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\ndata:\n  x: '{x}'\n"
+        return {"root.yaml": app("root", "argocd", "apps"), "apps/a.yaml": app("a", a_namespace, "a"),
+                "apps/b.yaml": app("b", "shop", "b"), "a/cm.yaml": cm.format(ns=a_namespace, x=1),
+                "b/cm.yaml": cm.format(ns="shop", x=2)}
+    _, before = load(tmp_path / "before", files("shop"))
+    _, after = load(tmp_path / "after", files("test"))
+    assert sorted((c.change, c.namespace, c.name) for c in object_changes(before.view, after.view)) == [
+        ("added", "test", "cfg"), ("changed", "argocd", "a")]
