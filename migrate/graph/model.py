@@ -75,7 +75,9 @@ class Reference:
         return self.kind if self.synced else f"{self.kind}, not synced"
 
     def sort_key(self) -> tuple:
-        return (not self.synced, self.file, self.line, self.edge, self.target, self.kind)
+        # the source too: the workloads of one chart often reference at one line (the Application's, its values'),
+        # and without it their order was the graph's, which set iteration (hash seeds) changes from run to run
+        return (not self.synced, self.file, self.line, self.edge, self.target, self.kind, self.source, self.reason)
 
     def to_dict(self) -> dict:
         return asdict(self)

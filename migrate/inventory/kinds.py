@@ -10,8 +10,9 @@ falls back to an Application named like one of the group's dot-separated labels
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable, Mapping
 
+from ..roundtrip.nodes import as_map, as_seq, dig
 from . import extensions
 
 # API group -> candidate Application names of the component that installs its CRDs.
@@ -55,6 +56,24 @@ ARGO_GROUP = "argoproj.io"
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job", "CronJob", "Pod",
                             "ReplicaSet"})
+
+
+
+def pod_spec(kind: str, spec: Mapping) -> Mapping:
+    """The pod spec of a workload's ``spec`` (a CronJob's is under its job template)."""
+    if kind == "Pod":
+        return spec
+    if kind == "CronJob":
+        return as_map(dig(spec, "jobTemplate", "spec", "template", "spec"))
+    return as_map(dig(spec, "template", "spec"))
+
+
+def containers(doc: Mapping) -> list[Any]:
+    """The init and app containers of a workload object (none for any other kind)."""
+    if doc.get("kind") not in WORKLOAD_KINDS:
+        return []
+    pod = pod_spec(str(doc.get("kind")), as_map(doc.get("spec")))
+    return [*as_seq(pod.get("initContainers")), *as_seq(pod.get("containers"))]
 
 # The legacy annotation that selects an Ingress's class (before spec.ingressClassName).
 INGRESS_CLASS_ANNOTATION = "kubernetes.io/ingress.class"

@@ -36,20 +36,11 @@ class _Obj:
 
 
 
-def _pod_spec(kind: str, spec: Mapping) -> Mapping:
-    if kind == "Pod":
-        return spec
-    if kind == "CronJob":
-        return as_map(dig(spec, "jobTemplate", "spec", "template", "spec"))
-    return as_map(dig(spec, "template", "spec"))
-
-
 def _workload(doc: Mapping, o: _Obj) -> Iterator[Workload]:
-    pod = _pod_spec(o.kind, as_map(doc.get("spec")))
+    pod = kinds.pod_spec(o.kind, as_map(doc.get("spec")))
     workload = Workload(o.namespace, o.name, o.kind, o.file, o.line)
-    for key in ("initContainers", "containers"):
-        for container in as_seq(pod.get(key)):
-            read_env(dig(container, "env"), dig(container, "envFrom"), workload)
+    for container in kinds.containers(doc):
+        read_env(dig(container, "env"), dig(container, "envFrom"), workload)
     volumes = as_seq(pod.get("volumes"))
     for i, volume in enumerate(volumes):
         names = [(dig(volume, "secret", "secretName"), dig(volume, "secret", "optional"))]
@@ -130,8 +121,7 @@ def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str
     yield Manifest(o.api, o.kind, o.name, o.namespace, file, o.line, index)
     reader = _attachable if extensions.attachable(o.kind) is not None else _READERS.get(o.kind)
     records = list(reader(doc, o)) if reader else []
-    producer = (producers or Producers.shipped()).find(o.api, o.kind)
-    if producer is not None:
+    for producer in (producers or Producers.shipped()).find(o.api, o.kind, doc):
         records += _produced(producer, doc, o)
     yield from records
     if kinds.is_custom_group(kinds.api_group(o.api)) and not any(isinstance(r, CustomObject) for r in records):

@@ -68,6 +68,13 @@ class RenderCache:
         return self.folder is not None and any((self.folder / k[:2] / k[2:]).exists()
                                                for k in (key, _located_key(key, app_id)))
 
+    def remembered(self, key: str, app_id: str) -> Any | None:
+        """The render ``located`` would find in this process's memory (counted as a hit), else None."""
+        with self._lock:
+            found = self._located.get((key, app_id))
+            self.hits += found is not None
+        return found
+
     def located(self, key: str, app_id: str) -> Any | None:
         """The render with provenance made of ``app_id`` from inputs ``key``, by this process (a step's
         after-state renders again only the Applications whose inputs it changed) or an earlier one."""

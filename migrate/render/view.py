@@ -183,18 +183,20 @@ class _Builder:
                 self.view.renders[app_id] = AppRender(app_id, error=self.view.off)
                 self.view.children[app_id] = self._source_children(self.view.apps[app_id])
             return []
-        if self.renderer.server is None and not self.tools.helm_binary and \
-                "--enable-helm" in self.settings.build_options:
+        if not (self.renderer.server or self.tools.helm_binary) and "--enable-helm" in self.settings.build_options:
             self.renderer.server = shared_server(self.tools)
         keyed = {app_id: self._key(app_id) for app_id in ids}
-        self.renderer.prebuild(self.view.apps[i] for i in ids if not self.cache.known(keyed[i][1], i))
-        workers = max(1, min(len(ids), (os.cpu_count() or 2) * 2))
-        with ThreadPoolExecutor(max_workers=workers) as pool, counting("rendering Applications", len(ids)) as advance:
-            renders = list(pool.map(lambda app_id: (self._render_one(app_id, *keyed[app_id]), advance())[0], ids))
+        # what this process located already (a step's after-state: all but what it changed) needs no thread pool
+        renders = {app_id: found for app_id in ids if (found := self.cache.remembered(keyed[app_id][1], app_id))}
+        rest = [app_id for app_id in ids if app_id not in renders]
+        self.renderer.prebuild(self.view.apps[i] for i in rest if not self.cache.known(keyed[i][1], i))
+        with ThreadPoolExecutor(max_workers=max(1, min(len(rest), (os.cpu_count() or 2) * 2))) as pool, \
+                counting("rendering Applications", len(rest)) as advance:
+            renders.update(zip(rest, pool.map(lambda i: (self._render_one(i, *keyed[i]), advance())[0], rest)))
         found: list[str] = []
-        for app_id, render in zip(ids, renders):
-            self.view.renders[app_id] = render
-            found += self._children(app_id, render)
+        for app_id in ids:
+            self.view.renders[app_id] = renders[app_id]
+            found += self._children(app_id, renders[app_id])
         return found
 
     def _key(self, app_id: str) -> tuple[frozenset[str], str]:

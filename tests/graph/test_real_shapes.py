@@ -529,3 +529,77 @@ def test_a_copy_of_an_application_in_a_file_nothing_deploys_is_no_collision_wher
         assert g.failures() == [], folder
         [edge] = [r for r in g.references(["resolved"]) if r.edge == "same-name"]
         assert f"also defined in {folder}/web.yaml, which nothing deploys: only the one in apps/web.yaml" in edge.reason
+
+
+HOOK_AND_CONTROLLER = {
+    "charts/cd/Chart.yaml": "apiVersion: v2\nname: cd\nversion: 0.1.0\n",
+    "charts/cd/templates/redis-secret-init.yaml": """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-redis-secret-init
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+spec:
+  template:
+    spec:
+      restartPolicy: OnFailure
+      containers:
+      - name: secret-init
+        image: quay.io/argoproj/argocd:v3.0.0
+        command: [argocd, admin, redis-initial-password]
+""",
+    "charts/cd/templates/redis.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-redis
+spec:
+  template:
+    spec:
+      containers:
+      - name: redis
+        image: redis:7
+        env:
+        - name: REDIS_PASSWORD
+          valueFrom: {secretKeyRef: {name: argocd-redis, key: auth}}
+""",
+    "lb/controller.yaml": """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: lb-controller
+spec:
+  template:
+    spec:
+      containers:
+      - name: controller
+        image: quay.io/metallb/controller:v0.14.9
+        env:
+        - {name: METALLB_ML_SECRET_NAME, value: lb-memberlist}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: lb-speaker
+spec:
+  template:
+    spec:
+      containers:
+      - {name: speaker, image: quay.io/metallb/speaker:v0.14.9}
+      volumes:
+      - name: memberlist
+        secret: {secretName: lb-memberlist, defaultMode: 420}
+""",
+}
+
+
+def test_secrets_a_charts_hook_job_or_a_controller_makes_at_install_resolve_to_that_workload(tmp_path):
+    """The argo-cd chart's redis password (made by its pre-install hook Job) and MetalLB's memberlist key (made
+    by its controller) were dangling on a real repository: nothing in the files defines them."""
+    inv, g = load(tmp_path, {**ROOT, "apps/cd.yaml": app("argocd", "argocd", "charts/cd"),
+                             "apps/lb.yaml": app("lb", "metallb-system", "lb"), **HOOK_AND_CONTROLLER})
+    assert {(r.kind, r.target, r.reason) for r in g.references() if r.edge == "reads-secret"} == {
+        ("resolved", "secret:argocd/argocd-redis", "made by Job (apps/cd.yaml:1)"),   # rendered: the Application's line
+        ("resolved", "secret:metallb-system/lb-memberlist", "made by Deployment (lb/controller.yaml:1)")}
+    assert g.problems() == []

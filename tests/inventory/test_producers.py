@@ -58,9 +58,10 @@ def test_a_producer_makes_the_services_and_secrets_of_its_patterns(api, kind, na
 def test_every_shipped_entry_is_well_formed():
     table = Producers.shipped()
     assert len(table.by_kind) >= 40
-    for (group, kind), producer in table.by_kind.items():
-        assert group and kind and (producer.services or producer.secrets or kind in (
-            "PushSecret", "Password", "ClusterGenerator")), (group, kind)
+    for (group, kind), producers in table.by_kind.items():
+        for producer in producers:
+            assert group and kind and (producer.services or producer.secrets or kind in (
+                "PushSecret", "Password", "ClusterGenerator")), (group, kind)
 
 
 def test_the_repository_config_adds_and_replaces_producers():
@@ -73,3 +74,39 @@ def test_the_repository_config_adds_and_replaces_producers():
     rabbit = {"apiVersion": "rabbitmq.com/v1beta1", "kind": "RabbitmqCluster", "metadata": {"name": "r"}}
     assert [r.name for r in manifest_records(rabbit, "f.yaml", 0, "ns", producers=table)
             if isinstance(r, Service)] == ["r-only"]
+
+
+def _workload(kind: str, name: str, container: dict) -> dict:
+    return {"apiVersion": "batch/v1" if kind == "Job" else "apps/v1", "kind": kind,
+            "metadata": {"name": name, "namespace": "argocd"},
+            "spec": {"template": {"spec": {"containers": [{"name": "main", **container}]}}}}
+
+
+def _secrets(doc: dict, table: Producers | None = None) -> list[str]:
+    return [r.name for r in manifest_records(doc, "f.yaml", 0, None, producers=table) if isinstance(r, SecretSource)]
+
+
+def test_a_workload_that_runs_a_command_makes_the_secret_its_entry_names():
+    # the argo-cd chart's pre-install hook: `argocd admin redis-initial-password` creates argocd-redis
+    hook = _workload("Job", "argocd-redis-secret-init", {"command": ["argocd", "admin", "redis-initial-password"]})
+    assert _secrets(hook) == ["argocd-redis"]
+    other = _workload("Job", "migrate-db", {"command": ["argocd", "admin", "export"]})
+    assert _secrets(other) == []                      # a Job that runs something else makes nothing
+
+
+def test_a_pattern_reads_a_containers_environment():
+    # MetalLB's controller makes the memberlist Secret its environment names
+    controller = _workload("Deployment", "lb-controller", {"env": [
+        {"name": "METALLB_ML_SECRET_NAME", "value": "lb-memberlist"},
+        {"name": "METALLB_DEPLOYMENT", "value": "lb-controller"}]})
+    assert _secrets(controller) == ["lb-memberlist"]
+    assert _secrets(_workload("Deployment", "web", {"env": [{"name": "PORT", "value": "80"}]})) == []
+
+
+def test_entries_of_one_kind_that_run_different_commands_are_both_kept_and_replaced_one_by_one():
+    table = Producers.shipped().with_config([
+        {"group": "batch", "kind": "Job", "runs": "vault-init", "secrets": ["vault-unseal"]},
+        {"group": "batch", "kind": "Job", "runs": "argocd admin redis-initial-password", "secrets": ["redis-pw"]}])
+    assert _secrets(_workload("Job", "init", {"args": ["/bin/vault-init", "--quiet"]}), table) == ["vault-unseal"]
+    hook = _workload("Job", "argocd-redis-secret-init", {"command": ["argocd", "admin", "redis-initial-password"]})
+    assert _secrets(hook, table) == ["redis-pw"]      # the repository's entry replaced the shipped one
