@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from functools import lru_cache
@@ -99,12 +100,39 @@ def synced_objects(view: ArgoView) -> dict[tuple, tuple[Any, str]]:
         render = view.renders.get(app_id)
         if render is None or not render.rendered:
             continue
-        for obj in render.objects:
-            found.setdefault(obj.identity, (obj, view.apps[app_id].name))
-            makers.setdefault(obj.identity, {}).setdefault(app_id, (obj, view.apps[app_id].name))
+        name = view.apps[app_id].name
+        for key, obj in _identified(render):
+            found.setdefault(key, (obj, name))
+            makers.setdefault(key, {}).setdefault(app_id, (obj, name))
     view.__dict__["_synced_objects"] = found
     view.__dict__["_object_makers"] = makers
     return found
+
+
+_IDENTIFIED: "OrderedDict[int, tuple[Any, list]]" = OrderedDict()   # id(render) -> (render, its keyed objects)
+
+
+def _identified(render: Any) -> list[tuple[tuple, Any]]:
+    """(identity, object) of a render's objects, once per render (a step's after-state shares most renders)."""
+    known = _IDENTIFIED.get(id(render))
+    if known is None or known[0] is not render:
+        known = _IDENTIFIED[id(render)] = (render, [(obj.identity, obj) for obj in render.objects])
+        if len(_IDENTIFIED) > 50_000:
+            _IDENTIFIED.popitem(last=False)
+    return known[1]
+
+
+def _touched(before: ArgoView, after: ArgoView) -> set[tuple]:
+    """The identities an Application whose render (or whether it is synced) differs between the views makes:
+    every other identity has the same makers in both, so the same object."""
+    touched: set[tuple] = set()
+    for app_id in before.synced | after.synced:
+        was = before.renders.get(app_id) if app_id in before.synced else None
+        now = after.renders.get(app_id) if app_id in after.synced else None
+        if was is not now:
+            touched.update(key for render in (was, now) if render is not None and render.rendered
+                           for key, _ in _identified(render))
+    return touched
 
 
 def _same_maker(before: ArgoView, after: ArgoView, key: tuple) -> tuple[tuple[Any, str], tuple[Any, str]]:
@@ -121,7 +149,9 @@ def object_changes(before: ArgoView, after: ArgoView) -> list[ObjectChange]:
     """Every object added, removed or changed between two views (see module doc), in key order."""
     old, new = synced_objects(before), synced_objects(after)
     changes: list[ObjectChange] = []
-    for key in sorted(old.keys() | new.keys()):
+    for key in sorted(_touched(before, after)):
+        if key not in old and key not in new:
+            continue
         if key not in new:
             obj, app = old[key]
             changes.append(_change("removed", key, obj, app, ()))
