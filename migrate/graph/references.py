@@ -26,7 +26,7 @@ from typing import Iterable
 
 from ..inventory import Inventory, extensions, kinds
 from ..inventory.extensions import AttachmentStyle
-from ..inventory.records import Application, Route, Workload
+from ..inventory.records import ANY_NAMESPACE, Application, Route, Workload
 from ..roundtrip.nodes import as_map, dig, text
 from .same_names import same_names
 from .store import DANGLING, EXTERNAL, RESOLVED, SUSPECT, UNSYNCED, UNVERIFIED, GraphStore
@@ -122,13 +122,16 @@ class References:
             if secret in self.secrets:
                 made = self.secrets[secret]
                 status, reason = RESOLVED, "" if made.kind == "Secret" else f"made by {made.kind} ({made.file}:{made.line})"
+            elif f"secret:{ANY_NAMESPACE}/{use.name}" in self.secrets:     # a policy generates it where it matches
+                made = self.secrets[f"secret:{ANY_NAMESPACE}/{use.name}"]
+                status, reason = UNVERIFIED, (f"{made.kind} ({made.file}:{made.line}) generates {use.name} in the "
+                                              "namespaces it matches: whether it matches this one is the cluster's")
             elif _unseen(w.namespace, use.name, self.outside_namespaces):
                 status, reason = UNVERIFIED, _unseen(w.namespace, use.name, self.outside_namespaces)
             elif use.optional:
-                status, reason = UNVERIFIED, (f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}; "
-                                              "it is optional: the pod starts without it")
+                status, reason = UNVERIFIED, f"{_no_secret(use.name, w.namespace)}; it is optional: the pod starts without it"
             else:
-                status, reason = DANGLING, f"no VaultStaticSecret or Secret makes {use.name} in {w.namespace}"
+                status, reason = DANGLING, _no_secret(use.name, w.namespace)
             self.b.edge(w.id, self.b.missing(secret), "reads-secret", use.file, use.line, status, reason,
                         via=use.via)
 
@@ -245,6 +248,10 @@ class References:
                     for after in waves[later]:
                         self.b.edge(before.id, after.id, "wave-before", after.file,
                                     after.sync_wave_line or after.line, waves=(earlier, later))
+
+
+def _no_secret(name: str, namespace: str) -> str:
+    return f"nothing the repository deploys makes Secret {name} in {namespace} (a Secret, or a kind that makes one)"
 
 
 # Namespaces whose content the cluster's installer makes, not the repository (kube-dns, metrics-server,

@@ -163,8 +163,13 @@ class Inventory:
 
     # -- pass 2: what deploys what --------------------------------------------------------
     def _read_deployers(self) -> None:
-        app_docs = [(path, i, doc) for path, docs in self._docs.items() for i, doc in enumerate(docs)
-                    if is_application(doc)]
+        for path, docs in self._docs.items():
+            doc = next((d for d in docs if is_map(d)), None)
+            if is_kustomization_file(path) and doc is not None:
+                self._read_record(self.kustomizations, self._kustomization_of, doc, path)
+        patches = _patch_only(self.kustomizations)   # merged into what they patch: never an Application of their own
+        app_docs = [(path, i, doc) for path, docs in self._docs.items() if path not in patches
+                    for i, doc in enumerate(docs) if is_application(doc)]
         guessed = self_repo_urls((doc for _, _, doc in app_docs), self.files)
         guessed |= appset_repo_urls((d for docs in self._docs.values() for d in docs if is_map(d)
                                      and d.get("kind") == "ApplicationSet"), self.files)
@@ -183,7 +188,7 @@ class Inventory:
         first_sets: dict[tuple[str, str], ApplicationSet] = {}
         for path, docs in self._docs.items():
             for i, doc in enumerate(docs):
-                if is_map(doc) and doc.get("kind") == "ApplicationSet" and \
+                if path not in patches and is_map(doc) and doc.get("kind") == "ApplicationSet" and \
                         str(doc.get("apiVersion", "")).startswith("argoproj.io/"):
                     meta = as_map(doc.get("metadata"))
                     appset = ApplicationSet(text(meta.get("name")) or f"(unnamed, {path})",
@@ -192,10 +197,6 @@ class Inventory:
                     if earlier_set is not appset:     # one object per name in a cluster, as for Applications
                         appset = dataclasses.replace(appset, same_name_as=earlier_set.file)
                     self.application_sets.append(appset)
-        for path, docs in self._docs.items():
-            doc = next((d for d in docs if is_map(d)), None)
-            if is_kustomization_file(path) and doc is not None:
-                self._read_record(self.kustomizations, self._kustomization_of, doc, path)
 
     def _application(self, doc: Any, path: str, index: int, self_urls: frozenset[str]) -> Application:
         """``read_application``, once per file content, document and repository URLs (a step's after-state
@@ -347,3 +348,13 @@ def _path_pattern(top_folders: frozenset[str]) -> re.Pattern | None:
         return None
     alternatives = "|".join(re.escape(f) for f in sorted(top_folders, key=lambda f: (-len(f), f)))
     return re.compile(rf"(?<![\w./$-])((?:{alternatives})/[\w./-]*\.ya?ml)(?![\w.-])")
+
+
+def _patch_only(kustomizations: list[Kustomization]) -> set[str]:
+    """The files kustomizations list only as patches (``patches``, ``patchesStrategicMerge``...): an Application
+    in one is a partial one kustomize merges into the Application it patches, not one Argo CD applies."""
+    patches, other = set(), set()
+    for kustomization in kustomizations:
+        for ref in kustomization.resources:
+            (patches if ref.role == "patch" else other).add(ref.path)
+    return patches - other

@@ -9,12 +9,13 @@ register as attachable (``inventory.extensions``) make an ``Attachable`` too.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
 from ..roundtrip.nodes import as_map, as_seq, dig, is_map, key_line, node_line, text
 from . import extensions, kinds
-from .records import Attachable, CustomObject, Manifest, Route, SecretSource, SecretUse, Service, Workload
+from .records import ANY_NAMESPACE, Attachable, CustomObject, Manifest, Route, SecretSource, SecretUse, Service, Workload
 from .producers import Producer, Producers
 from .routes import GATEWAY_ROUTE_KINDS, gateway_routes, ingress_routes
 from .workloads import read_env
@@ -73,6 +74,27 @@ def _object(doc: Mapping, o: _Obj) -> Iterator[CustomObject]:
 
 def _secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
     yield SecretSource(o.namespace, o.name, o.kind, None, None, o.file, o.line)
+    for namespace in _copied_to(as_map(dig(doc, "metadata", "annotations"))):
+        if namespace != o.namespace:
+            yield SecretSource(namespace, o.name, f"{o.kind} copied from {o.namespace}", None, None, o.file, o.line)
+
+
+# Annotations by which a controller copies a Secret into other namespaces: emberstack's reflector (automatic
+# reflection) and mittwald's kubernetes-replicator (push). A regular expression or an empty list (every
+# namespace) names no namespace here.
+_AUTO_REFLECTED = "reflector.v1.k8s.emberstack.com/reflection-auto-enabled"
+_COPIED_TO = ("reflector.v1.k8s.emberstack.com/reflection-auto-namespaces",
+              "reflector.v1.k8s.emberstack.com/reflection-allowed-namespaces", "replicator.v1.mittwald.de/replicate-to")
+_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def _copied_to(annotations: Mapping) -> list[str]:
+    """The namespaces the annotations of a Secret (or of a Secret's template) have it copied into."""
+    auto = str(annotations.get(_AUTO_REFLECTED, "")).lower() == "true"
+    for key in _COPIED_TO:
+        if key in annotations and (auto or not key.startswith("reflector.")):
+            return [ns.strip() for ns in str(annotations[key]).split(",") if _NAMESPACE.match(ns.strip())]
+    return []
 
 
 def _vault_static_secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource | CustomObject]:
@@ -103,11 +125,34 @@ _READERS = {
 
 
 def _produced(producer: Producer, doc: Mapping, o: _Obj) -> Iterator[Service | SecretSource]:
-    """The Services and Secrets the object's controller makes (``producers``), the object as provenance."""
+    """The Services and Secrets the object's controller makes (``producers``), the object as provenance; a Secret
+    whose template (a Certificate's ``secretTemplate``) has it copied into other namespaces is there too."""
     for name in producer.names(producer.services, doc):
         yield Service(o.namespace, name, producer.ports, "producer", o.file, o.line, made_by=f"{o.kind}/{o.name}")
+    copied = _copied_to(as_map(dig(doc, "spec", "secretTemplate", "annotations")))
     for name in producer.names(producer.secrets, doc):
-        yield SecretSource(o.namespace, name, o.kind, None, None, o.file, o.line)
+        for namespace in dict.fromkeys([o.namespace, *copied]):
+            yield SecretSource(namespace, name, o.kind, None, None, o.file, o.line)
+
+
+def _generated_secrets(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
+    """The Secrets a Kyverno policy's ``generate`` rules make (or clone): in their namespace, or in every namespace
+    the rule matches when that is a template (``{{request.object.metadata.name}}``)."""
+    for rule in as_seq(dig(doc, "spec", "rules")):
+        generate = as_map(dig(rule, "generate"))
+        name, namespace = text(generate.get("name")), text(generate.get("namespace"))
+        if text(generate.get("kind")) == "Secret" and name and "{{" not in name:
+            where = namespace if namespace and "{{" not in namespace else \
+                o.namespace if o.kind == "Policy" and not namespace else ANY_NAMESPACE
+            yield SecretSource(where, name, f"{o.kind}/{o.name}", None, None, o.file, o.line)
+
+
+def _connection_secret(doc: Mapping, o: _Obj) -> Iterator[SecretSource]:
+    """The Secret a Crossplane claim or managed resource writes its connection details to (any kind)."""
+    ref = as_map(dig(doc, "spec", "writeConnectionSecretToRef"))
+    if text(ref.get("name")):
+        yield SecretSource(text(ref.get("namespace")) or o.namespace, text(ref["name"]), o.kind, None, None,
+                           o.file, o.line)
 
 
 def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str | None,
@@ -123,6 +168,9 @@ def manifest_records(doc: Mapping, file: str, index: int, default_namespace: str
     records = list(reader(doc, o)) if reader else []
     for producer in (producers or Producers.shipped()).find(o.api, o.kind, doc):
         records += _produced(producer, doc, o)
+    records += _connection_secret(doc, o)
+    if kinds.api_group(o.api) == "kyverno.io":
+        records += _generated_secrets(doc, o)
     yield from records
     if kinds.is_custom_group(kinds.api_group(o.api)) and not any(isinstance(r, CustomObject) for r in records):
         yield CustomObject(o.api, o.kind, o.namespace, o.name, file, o.line)

@@ -258,9 +258,13 @@ class Route:
         return dict(self.attachments).get(annotation, ())
 
 
+ANY_NAMESPACE = "*"   # a SecretSource of every namespace a policy matches
+
+
 @dataclass(frozen=True)
 class SecretSource:
-    """Something that produces a Secret: VaultStaticSecret, Secret, CNPG Cluster, ExternalSecret..."""
+    """Something that produces a Secret: VaultStaticSecret, Secret, CNPG Cluster, ExternalSecret...; in namespace
+    ``ANY_NAMESPACE`` when it makes it in every namespace it matches (a Kyverno generate rule)."""
 
     namespace: str
     name: str

@@ -603,3 +603,130 @@ def test_secrets_a_charts_hook_job_or_a_controller_makes_at_install_resolve_to_t
         ("resolved", "secret:argocd/argocd-redis", "made by Job (apps/cd.yaml:1)"),   # rendered: the Application's line
         ("resolved", "secret:metallb-system/lb-memberlist", "made by Deployment (lb/controller.yaml:1)")}
     assert g.problems() == []
+
+
+def test_an_application_a_kustomize_overlay_patches_in_is_the_one_it_patches_not_a_second_one(tmp_path):
+    """An overlay's ``patches:`` file holding a partial Application (a real repo's dev overlay pinning each
+    Application's revision) was read as an Application of its own: phantom entries, same-name suspects."""
+    patch = "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n  namespace: argocd\n" \
+            "spec:\n  source:\n    targetRevision: dev\n"
+    inv, g = load(tmp_path, {
+        "root.yaml": app("root-dev", "argocd", "dev"),
+        "base/kustomization.yaml": "resources: [app-a.yaml]\n",
+        "base/app-a.yaml": app("a", "a", "apps/a"),
+        "dev/kustomization.yaml": "resources: [../base]\npatches:\n- path: app-a.yaml\n",
+        "dev/app-a.yaml": patch,
+        "dev/old-patch.yaml": patch.replace("targetRevision: dev", "targetRevision: old"),  # nothing lists it
+        "apps/a/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    })
+    assert sorted(a.file for a in inv.applications) == ["base/app-a.yaml", "dev/old-patch.yaml", "root.yaml"]
+    assert synced(g) == {"root-dev", "a"}
+    rendered = [o.doc for o in g.view.renders["application:argocd/root-dev"].objects]
+    assert [d["spec"]["source"]["targetRevision"] for d in rendered] == ["dev"]      # the merge kustomize made
+    assert g.problems() == []
+
+
+COPIED_SECRETS = """\
+apiVersion: database.example.org/v1alpha1
+kind: PostgreSQLInstance
+metadata:
+  name: db
+spec:
+  parameters: {storageGB: 20}
+  writeConnectionSecretToRef: {name: db-conn}
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: reflected-tls
+  namespace: certs
+  annotations:
+    reflector.v1.k8s.emberstack.com/reflection-allowed: "true"
+    reflector.v1.k8s.emberstack.com/reflection-auto-enabled: "true"
+    reflector.v1.k8s.emberstack.com/reflection-auto-namespaces: "other, web"
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: pushed
+  namespace: certs
+  annotations:
+    replicator.v1.mittwald.de/replicate-to: web
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: by-pattern
+  namespace: certs
+  annotations:
+    reflector.v1.k8s.emberstack.com/reflection-auto-enabled: "true"
+    reflector.v1.k8s.emberstack.com/reflection-auto-namespaces: "we.*"
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata:
+  name: wildcard
+  namespace: certs
+spec:
+  secretName: wildcard-tls
+  issuerRef: {name: letsencrypt, kind: ClusterIssuer}
+  dnsNames: ["*.example.com"]
+  secretTemplate:
+    annotations:
+      reflector.v1.k8s.emberstack.com/reflection-allowed: "true"
+      reflector.v1.k8s.emberstack.com/reflection-auto-enabled: "true"
+      reflector.v1.k8s.emberstack.com/reflection-allowed-namespaces: "web"
+---
+apiVersion: kyverno.io/v1
+kind: ClusterPolicy
+metadata:
+  name: sync-secrets
+spec:
+  rules:
+  - name: registry-credentials
+    match: {any: [{resources: {kinds: [Namespace]}}]}
+    generate:
+      apiVersion: v1
+      kind: Secret
+      name: registry-credentials
+      namespace: "{{request.object.metadata.name}}"
+      synchronize: true
+      clone: {namespace: certs, name: registry-credentials}
+  - name: web-only
+    match: {any: [{resources: {kinds: [Namespace], names: [web]}}]}
+    generate: {apiVersion: v1, kind: Secret, name: web-token, namespace: web, data: {data: {token: dA==}}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  template:
+    spec:
+      containers:
+      - name: web
+        image: web:1
+        envFrom:
+        - secretRef: {name: registry-credentials}
+        - secretRef: {name: web-token}
+        - secretRef: {name: db-conn}
+        - secretRef: {name: reflected-tls}
+        - secretRef: {name: pushed}
+        - secretRef: {name: wildcard-tls}
+        - secretRef: {name: by-pattern}
+"""
+
+
+def test_secrets_a_crossplane_claim_writes_a_reflector_copies_or_a_kyverno_policy_generates(tmp_path):
+    """Crossplane's ``writeConnectionSecretToRef``, Secrets copied across namespaces by reflector or
+    kubernetes-replicator annotations (a Certificate's ``secretTemplate`` too) and Kyverno's generate rules
+    were dangling on real repos."""
+    inv, g = load(tmp_path, {**ROOT, "apps/web.yaml": app("web", "web", "web"), "web/all.yaml": COPIED_SECRETS})
+    verdicts = {r.target: r.kind for r in g.references() if r.edge == "reads-secret"}
+    assert verdicts == {"secret:web/db-conn": "resolved", "secret:web/reflected-tls": "resolved",
+                        "secret:web/pushed": "resolved", "secret:web/wildcard-tls": "resolved",
+                        "secret:web/web-token": "resolved",                # a Kyverno rule generating it in web
+                        "secret:web/registry-credentials": "unverified",   # ... in every namespace it matches
+                        "secret:web/by-pattern": "dangling"}     # a pattern names no namespace migrate can check
+    generated = next(r for r in g.unverified() if r.target == "secret:web/registry-credentials")
+    assert generated.reason.startswith("ClusterPolicy/sync-secrets (web/all.yaml:")
