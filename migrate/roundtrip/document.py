@@ -282,22 +282,42 @@ def _parse_body(segment: Segment, lines: list[str], path: str | None, found: lis
     ruamel warns of goes to ``found`` as (line, message) — never to stderr."""
     if not segment.body.strip():
         return None
-    yaml = _yaml()
-    yaml.reader.line = segment.start  # marks (errors, .lc) count lines from the top of the file
     try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            doc = yaml.load(segment.body)
-        found += [_warning(w.message, segment.start) for w in caught]
+        doc = _load_body(segment.body, segment.start, found)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
+        tabbed = [n + 1 for n, line in enumerate(segment.body.split("\n"), segment.start) if _TRAILING_TAB.search(line)]
+        if not tabbed or "'\\t'" not in str(exc.problem):
+            raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
+        # Go's YAML (Argo CD's, kustomize's) reads a tab after a line's value as blank; ruamel and libyaml stop at
+        # it. Read the lines without their trailing blanks (lines stay where they are; edits keep the tabs: a
+        # file that does not re-emit is edited by minimal patches of its text)
+        try:
+            doc = _load_body(_TRAILING_TAB.sub("", segment.body), segment.start, found)
+        except YAMLError:
+            raise YamlError(_reason(exc), path=path, line=mark.line + 1 if mark else None) from None
+        found.append((tabbed[0], f"{len(tabbed)} line(s) end in a tab (first at line {tabbed[0]}): Argo CD reads "
+                                 "them, so migrate does too, without the tabs; remove them to silence this"))
     except YAMLError as exc:
         raise YamlError(str(exc).strip().splitlines()[0], path=path, line=segment.start + 1) from None
     if expanded_size(doc, MAX_EXPANDED) > MAX_EXPANDED:
         raise YamlError(f"its aliases expand to more than {MAX_EXPANDED:,} nodes (an alias bomb?): not read",
                         path=path, line=segment.start + 1)
     annotate(doc, lines, base=0, in_map=False)
+    return doc
+
+
+_TRAILING_TAB = re.compile(r"[ \t]*\t[ \t]*$", re.M)   # blanks ending a line, one of them a tab
+
+
+def _load_body(body: str, start: int, found: list[tuple[int, str]]) -> Any:
+    """ruamel's round-trip load of one document body (lines counted from ``start``); its warnings to ``found``."""
+    yaml = _yaml()
+    yaml.reader.line = start  # marks (errors, .lc) count lines from the top of the file
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        doc = yaml.load(body)
+    found += [_warning(w.message, start) for w in caught]
     return doc
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from migrate.cli import main
+from migrate.inventory import Inventory
 from migrate.repo import doctor as doctor_module
 from migrate.repo.doctor import DIFFERS, ERROR, OK, SKIPPED, doctor
 from migrate.repo.tracked import Tree
@@ -54,6 +55,17 @@ def test_report_lists_every_yaml_file_with_its_verdict(tmp_path):
     bad = report.having(ERROR)[0]
     assert bad.line == 3 and bad.reason
     assert report.exit_code == 1
+
+
+def test_a_file_whose_lines_end_in_tabs_round_trips_it_is_no_parse_error(tmp_path):
+    """argoproj/argocd-example-apps has one: Argo CD's YAML reads it, doctor called it unparsable (ruamel)."""
+    repo = git_repo(tmp_path / "repo", {"k/cm.yaml": "apiVersion: v1\t\nkind: ConfigMap\t\nmetadata:\n  name: x\n",
+                                        "k/kustomization.yaml": "resources: [cm.yaml]\n"})
+    report = doctor(Tree.from_repo(repo))
+    assert {f.path: f.status for f in report.files} == {"k/cm.yaml": OK, "k/kustomization.yaml": OK}
+    assert report.exit_code == 0
+    inv = Inventory.load(Tree.from_repo(repo))          # the graph reads it too (libyaml accepts the tabs)
+    assert [(m.kind, m.name) for m in inv.manifests if m.file == "k/cm.yaml"] == [("ConfigMap", "x")]
 
 
 RUNBOOK = "docs/runbooks/kong-timeouts.yaml"  # the example repo's unparsable file

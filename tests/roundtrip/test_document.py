@@ -80,6 +80,17 @@ def test_crlf_file_round_trips_and_keeps_crlf_on_edit():
     assert yf.dump() == text.replace("a: 1", "a: 2")
 
 
+def test_a_file_whose_lines_end_in_tabs_is_read_as_argo_cd_reads_it_and_edited_keeping_them():
+    # argoproj/argocd-example-apps has such a file: Go's YAML reads it, ruamel and libyaml stop at the tab
+    text = "apiVersion: v1\t\nkind: ConfigMap\t \nmetadata:\n  name: x\ndata:\n  a: '1'\t\n"
+    yf = YamlFile.parse(text)
+    assert yf.docs[0]["kind"] == "ConfigMap" and yf.docs[0]["data"]["a"] == "1"
+    yf.docs[0]["metadata"]["name"] = "y"
+    assert yf.dump() == text.replace("name: x", "name: y")     # the other lines keep their tabs
+    with pytest.raises(YamlError):
+        YamlFile.parse("a: 1\n\tb: 2\n")                      # a tab that indents is still an error
+
+
 def test_missing_final_newline_stays_missing_after_edit():
     out = edited(read("no-final-newline.yaml"), lambda d: d[0]["resources"].append("traefik/argocd.yaml"))
     assert out == read("no-final-newline.yaml") + "\n  - traefik/argocd.yaml"
