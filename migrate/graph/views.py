@@ -271,10 +271,13 @@ def problems_report(graph: DepGraph, fmt: str, focus: str | None = None) -> str:
     if fmt != "text":
         raise UsageError("--dangling prints text or JSON (--format text|json)")
     lines = [f"{len(failures)} problem(s)" + (":" if failures else "")] + [_problem_text(p) for p in failures]
+    if graph.inv.errors:     # they fail the command too: say so where the count is, not only on stderr
+        lines += ["", f"{len(graph.inv.errors)} file(s) migrate could not read (failures: fix them or stop tracking "
+                      "them):"] + [f"  {_where(e.path, e.line)}  {e.reason}" for e in graph.inv.errors]
     if others or unsynced:
         lines += ["", f"not synced (reported, not failures): {len(others)} reference(s)"]
         lines += [_problem_text(p) for p in others]
-        lines += [f"  application {a['name']} is not listed by any kustomization a root reaches  "
+        lines += [f"  application {a['name']} is not deployed by anything a root reaches  "
                   f"({_where(a['file'], a['line'])})" for a in unsynced]
     if unverified:
         lines += ["", f"unverified (cannot be checked offline, not failures): {len(unverified)} reference(s)"]

@@ -44,6 +44,16 @@ def test_dangling_lists_labelled_problems_with_file_and_line_and_exits_1(repo):
     assert "[dangling, not synced] deploys application:argocd/legacy-gateway" in result.output
 
 
+def test_dangling_says_on_stdout_which_unreadable_file_fails_it(tmp_path):
+    """A kustomization whose path leaves the repository: exit 1 with "0 problem(s)" and the reason only on
+    stderr left a CI log without its cause."""
+    files = {"dev/kustomization.yaml": "resources: [../../base]\n", "dev/cm.yaml": "kind: ConfigMap\n"}
+    result = run("--repo", str(git_repo(tmp_path / "repo", files)), "--dangling")
+    assert result.exit_code == 1
+    assert "1 file(s) migrate could not read" in result.stdout
+    assert "  dev/kustomization.yaml:1  path leaves the repository: 'dev/../../base'" in result.stdout
+
+
 def test_dangling_as_json(repo):
     result = run("--repo", str(repo), "--dangling", "--json")
     data = json.loads(result.stdout)
