@@ -32,6 +32,7 @@ import networkx as nx
 from ..errors import UsageError
 from ..inventory import Inventory
 from ..render.view import ArgoView
+from ..repo.config import CONFIG
 from .references import References, known_names
 from .store import DANGLING, EXTERNAL, PROBLEMS, UNVERIFIED, GraphStore, path_node_id
 from .structure import build_structure
@@ -109,6 +110,9 @@ class DepGraph:
         an Application of another repository."""
         view = self.view
         found = [view.off] if view.off else []
+        if self.inv.config.untracked:
+            found.append(f"{CONFIG}: not read, git does not track it (migrate reads the files git tracks): "
+                         f"git add {CONFIG}")
         for app_id in sorted(a for a in view.renders if a in view.synced):
             app, render = view.apps[app_id], view.renders[app_id]
             where = f"{app.file}:{app.line}"

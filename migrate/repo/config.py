@@ -51,11 +51,12 @@ class RepoConfig:
     api_versions: tuple[str, ...] = ()
     producers: tuple[Mapping[str, Any], ...] = ()
     raw: Mapping[str, Any] = field(default_factory=dict)
+    untracked: bool = False     # the working tree has the file but git does not track it: not read
 
     @classmethod
     def load(cls, tree: Tree) -> "RepoConfig":
         if not tree.exists(CONFIG):
-            return cls()
+            return cls(untracked=tree.on_disk and (tree.root / CONFIG).is_file())
         try:
             docs = YamlFile.parse(tree.read_text(CONFIG), path=CONFIG).docs
         except YamlError as exc:

@@ -219,6 +219,11 @@ class Tree:
             found.update(f"{path}\0{blob}\0".encode("utf-8", "surrogateescape"))
         return found.hexdigest()
 
+    @property
+    def on_disk(self) -> bool:
+        """Whether the base files are a working tree's (not a commit's blobs, not files in memory)."""
+        return self._on_disk and self.root is not None
+
     def working_file(self, path: str) -> Path | None:
         """Where the file's current content is on disk (an unedited file of a working tree), else None."""
         path = normpath(path)

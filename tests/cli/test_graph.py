@@ -54,6 +54,18 @@ def test_dangling_says_on_stdout_which_unreadable_file_fails_it(tmp_path):
     assert "  dev/kustomization.yaml:1  path leaves the repository: 'dev/../../base'" in result.stdout
 
 
+def test_an_untracked_config_is_named_as_not_read(tmp_path):
+    """A config written but not yet added had no effect and nothing said so (a user's clusters were ignored)."""
+    folder = git_repo(tmp_path / "repo", {"dev/cm.yaml": "kind: ConfigMap\n"})
+    (folder / ".migrate").mkdir()
+    (folder / ".migrate" / "config.yaml").write_text("roots: [root]\n")
+    result = CliRunner().invoke(main, ["graph", "--repo", str(folder), "--dangling"], catch_exceptions=False)
+    assert "note: .migrate/config.yaml: not read, git does not track it" in result.stderr
+    subprocess.run(["git", "add", ".migrate/config.yaml"], cwd=folder, check=True)
+    result = CliRunner().invoke(main, ["graph", "--repo", str(folder), "--dangling"], catch_exceptions=False)
+    assert "not read, git does not track it" not in result.stderr
+
+
 def test_dangling_as_json(repo):
     result = run("--repo", str(repo), "--dangling", "--json")
     data = json.loads(result.stdout)
