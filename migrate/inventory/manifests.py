@@ -40,7 +40,7 @@ class _Obj:
 def _workload(doc: Mapping, o: _Obj) -> Iterator[Workload]:
     pod = kinds.pod_spec(o.kind, as_map(doc.get("spec")))
     workload = Workload(o.namespace, o.name, o.kind, o.file, o.line)
-    for container in kinds.containers(doc):
+    for container in [*as_seq(pod.get("initContainers")), *as_seq(pod.get("containers"))]:
         read_env(dig(container, "env"), dig(container, "envFrom"), workload)
     volumes = as_seq(pod.get("volumes"))
     for i, volume in enumerate(volumes):

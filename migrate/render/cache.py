@@ -78,14 +78,13 @@ class RenderCache:
     def located(self, key: str, app_id: str) -> Any | None:
         """The render with provenance made of ``app_id`` from inputs ``key``, by this process (a step's
         after-state renders again only the Applications whose inputs it changed) or an earlier one."""
-        with self._lock:
-            found = self._located.get((key, app_id))
+        found = self.remembered(key, app_id)
         if found is None:
             found = self._read(_located_key(key, app_id))
             if found is not None:
                 self._remember(key, app_id, found)
-        with self._lock:
-            self.hits += found is not None
+                with self._lock:
+                    self.hits += 1
         return found
 
     def keep_located(self, key: str, app_id: str, render: Any, on_disk: Any = None) -> None:
