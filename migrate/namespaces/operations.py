@@ -180,6 +180,9 @@ def _renamespaced(doc, own: str | None, namespace: str, cluster: bool, hashed: d
     address of a moved object, rewritten."""
     def walk(node, meta=False):
         if isinstance(node, dict):
+            if meta and own:   # a moved Application's chart printing its namespace (.Release.Namespace) in them
+                node = {k: {n: namespace if t == own else t for n, t in v.items()}
+                        if k in ("annotations", "labels") and isinstance(v, dict) else v for k, v in node.items()}
             return {k: namespace if k == "namespace" and isinstance(v, str) and refs.follows(node, v, own, meta)
                     else walk(v, k == "metadata" and node is doc) for k, v in node.items()}
         if isinstance(node, list):

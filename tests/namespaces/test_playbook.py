@@ -117,3 +117,63 @@ def test_a_helm_namespace_parameter_the_move_rewrites_is_a_change_the_playbook_d
     result = cli(repo, "run", "unify-namespace", "--set", "apps=litellm", "--set", "namespace=ai", "--yes")
     assert result.exit_code == 0, result.output
     assert "        value: ai\n" in (repo / "apps/litellm.yaml").read_text()
+
+
+CHART_APP = """\
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: lb
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://example.com/repo.git
+    path: lb
+    targetRevision: HEAD
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: lb-system
+  syncPolicy:
+    syncOptions: [CreateNamespace=true]
+"""
+WEBHOOK = """\
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingWebhookConfiguration
+metadata:
+  name: lb-webhook
+  labels:
+    release-namespace: {{ .Release.Namespace }}
+  annotations:
+    meta.helm.sh/release-namespace: {{ .Release.Namespace }}
+webhooks:
+- name: pools.lb.example.com
+  admissionReviewVersions: [v1]
+  sideEffects: None
+  clientConfig:
+    service: {name: lb-webhook, namespace: {{ .Release.Namespace }}, path: /validate}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: lb-webhook
+  annotations:
+    meta.helm.sh/release-namespace: {{ .Release.Namespace }}
+spec:
+  ports: [{port: 443}]
+"""
+
+
+def test_a_moved_charts_cluster_wide_objects_and_labels_naming_its_namespace_are_declared_changes(tmp_path):
+    """MetalLB's chart (a real repository): its webhook configuration names the Service's namespace and its
+    objects carry .Release.Namespace in annotations; moving it was refused as undeclared changes."""
+    from migrate.testing import make_repo
+    repo = make_repo(tmp_path / "repo", {
+        "root.yaml": CHART_APP.replace("name: lb\n", "name: root\n").replace("path: lb", "path: apps")
+                              .replace("lb-system", "argocd"),
+        "apps/lb.yaml": CHART_APP,
+        "lb/Chart.yaml": "apiVersion: v2\nname: lb\nversion: 0.1.0\n",
+        "lb/templates/webhook.yaml": WEBHOOK})
+    result = cli(repo, "run", "unify-namespace", "--set", "apps=lb", "--set", "namespace=network", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "only-the-namespace-changes" in result.output and "object-changes" in result.output
